@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     // Retries would hide races in an exactly-once system: every test must pass first time.
     retry: 0,
+    // CI reads the JSON report to print a plain "N passed, N failed" closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -7,6 +7,7 @@
  * - `conflict`: a uniqueness rule or a concurrent writer won (resolving twice, duplicate ids).
  * - `store_failure`: the database or driver failed; the original error is in `cause`.
  * - `migration`: the schema is missing, newer than this code, or a migration failed.
+ * - `payment_failed`: a host payout hook or an external rail threw; its error is in `cause`.
  */
 export type SettleErrorCode =
   | 'validation'
@@ -14,7 +15,8 @@ export type SettleErrorCode =
   | 'invalid_transition'
   | 'conflict'
   | 'store_failure'
-  | 'migration';
+  | 'migration'
+  | 'payment_failed';
 
 /** Options shared by every Settle error. */
 export interface SettleErrorOptions {
@@ -121,5 +123,12 @@ export class StoreError extends SettleError {
 export class MigrationError extends SettleError {
   constructor(message: string, options: SettleErrorOptions = {}) {
     super('migration', message, options);
+  }
+}
+
+/** A host payout hook or an external payment rail threw; the entry will be retried or dead-lettered. */
+export class PaymentError extends SettleError {
+  constructor(message: string, options: SettleErrorOptions = {}) {
+    super('payment_failed', message, options);
   }
 }

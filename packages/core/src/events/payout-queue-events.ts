@@ -61,6 +61,11 @@ export interface PayoutFailedEvent extends PayoutEventBase {
   readonly total: number;
 }
 
+/** The job was cancelled: its pending entries will not be paid (committed credits stay). */
+export interface PayoutCancelledEvent extends PayoutEventBase {
+  readonly cancelledAt: string;
+}
+
 /** One entry used its last attempt and is now `failed` (the dead-letter). */
 export interface PayoutEntryFailedEvent extends PayoutEventBase {
   readonly entryId: PayoutEntryId;
@@ -87,6 +92,8 @@ export interface PayoutQueueEvents {
   'payout.completed': (event: PayoutCompletedEvent) => void;
   /** After the commit that moved a job to `failed`. */
   'payout.failed': (event: PayoutFailedEvent) => void;
+  /** After the commit that cancelled a job. */
+  'payout.cancelled': (event: PayoutCancelledEvent) => void;
   /** After the commit that dead-lettered an entry. */
   'payout.entry_failed': (event: PayoutEntryFailedEvent) => void;
   /** A background failure, with its context (`jobId`, `batch`, `attempt`) in `error.context`. */

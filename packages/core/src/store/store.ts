@@ -152,6 +152,8 @@ export interface ClaimPayoutBatchOptions {
   readonly limit: number;
   /** Only this job; otherwise the best job by priority, then age. */
   readonly jobId?: PayoutJobId;
+  /** Only these entries (of `jobId`, which is then required): how a failed batch is retried in halves. */
+  readonly entryIds?: readonly PayoutEntryId[];
 }
 
 /** Which batch to lease, and for how long. */
@@ -362,6 +364,7 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
    * Records failed attempts: each `pending` or `processing` entry gets `attempts + 1`, its error,
    * no lease, and either `pending` with `availableAt = retryAt` or `failed` (retryAt null), which
    * advances the job's failed counter and may finish the job as {@link completePayoutEntries} does.
+   * A job that finishes as `failed` here keeps the last entry's error as its own.
    */
   failPayoutEntries(jobId: PayoutJobId, failures: readonly PayoutEntryFailure[], now: Date): Promise<PayoutJobProgress>;
   /**
@@ -402,7 +405,11 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
    * Concurrent claimers never get the same row.
    */
   claimDueNotifications(options: ClaimNotificationsOptions): Promise<Notification[]>;
-  /** Marks a `pending` or `processing` notification sent or skipped; false when it was not in one of those. */
+  /**
+   * Marks a `processing` notification `sent`, or a `pending` or `processing` one `skipped` (with
+   * its reason). False when it was in neither status; `InvalidTransitionError` for `pending → sent`
+   * (a notification is claimed before it is sent).
+   */
   completeNotification(id: string, outcome: NotificationOutcome): Promise<boolean>;
   /**
    * Records a failed attempt of a `processing` notification: attempts + 1 and either `pending` at

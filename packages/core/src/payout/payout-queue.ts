@@ -1,0 +1,695 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import pLimit from 'p-limit';
+import type { ChallengeId, Participant } from '../domain/challenge';
+import type { JsonObject } from '../domain/json';
+import type { NewPayoutEntry, PayoutEntry, PayoutJob, PayoutJobId, PayoutJobStatus } from '../domain/payout';
+import {
+  ConflictError,
+  InvalidTransitionError,
+  NotFoundError,
+  PaymentError,
+  SettleError,
+  ValidationError,
+} from '../errors';
+import type { PayoutQueueEvents } from '../events/payout-queue-events';
+import { parseAmount } from '../money/amount';
+import type {
+  ClaimPayoutBatchOptions,
+  PayoutBatch,
+  PayoutEntryFailure,
+  PayoutJobProgress,
+  PayoutStats,
+  StoreTransaction,
+} from '../store/store';
+import { type DurationInput, durationMs } from '../time/duration';
+import { requireId, requireInteger, requireJsonObject } from '../validation';
+import { batchEvents, finishedEvent, type PayoutEvent, progressEvent, queuedEvent } from './payout-events';
+import { planPayout } from './payout-plan';
+import {
+  type PayoutQueueOptions,
+  type ResolvedPayoutQueueOptions,
+  resolvePayoutQueueOptions,
+} from './payout-queue-options';
+import { type PayoutJobStatusView, toStatusView } from './payout-status';
+import { watchPayoutJob } from './watch-payout-job';
+
+/** How an admin resolved a challenge. */
+export interface ResolveInput {
+  /** The side that won, or null for a draw. */
+  readonly winningSide: string | null;
+  /** Overrides the queue's `feeBps` for this challenge. */
+  readonly feeBps?: number;
+  /** Job priority; higher runs first. Default: `0`. */
+  readonly priority?: number;
+  readonly metadata?: JsonObject;
+}
+
+/** What `resolve` did. */
+export interface ResolveResult {
+  /** The payout job, or null when nothing is to be paid (a draw under `drawPolicy: 'none'`). */
+  readonly jobId: PayoutJobId | null;
+  readonly kind: 'payout' | 'refund' | 'none';
+  /** Sum of all stakes. */
+  readonly pool: bigint;
+  /** Platform fee kept. */
+  readonly fee: bigint;
+  /** Entries in the job. */
+  readonly entries: number;
+}
+
+/** A payout the host computed itself. */
+export interface EnqueueInput {
+  /** The challenge this pays out, if any. */
+  readonly challengeId?: ChallengeId | null;
+  /** One entry per user (user ids unique); amounts in minor units as bigint, safe integer or digit string. */
+  readonly entries: readonly { readonly userId: string; readonly amount: bigint | number | string }[];
+  /** Higher runs first. Default: `0`. */
+  readonly priority?: number;
+  readonly metadata?: JsonObject;
+}
+
+/** What `runOnce`/`drain` did. */
+export interface RunSummary {
+  /** Batches committed. */
+  readonly batches: number;
+  /** Entries paid. */
+  readonly completed: number;
+  /** Entries dead-lettered. */
+  readonly failed: number;
+}
+
+/** What `health()` reports. */
+export interface PayoutQueueHealth {
+  /** True when the store answers, migrations are current and nothing errored. */
+  readonly ok: boolean;
+  readonly store: 'up' | 'down';
+  readonly migrations: { readonly version: number; readonly latest: number; readonly current: boolean } | null;
+  readonly worker: 'running' | 'stopping' | 'stopped';
+  /** Age of the oldest claimable entry in ms, or null when none waits. */
+  readonly oldestPendingAgeMs: number | null;
+  readonly error: string | null;
+}
+
+const NOTHING: RunSummary = { batches: 0, completed: 0, failed: 0 };
+const PARTICIPANT_PAGE = 5_000;
+
+/**
+ * Pays winners in the background, in batches of one transaction each, exactly once.
+ *
+ * `resolve` and `enqueue` return a job id after one bulk write; `start()` runs the worker loop
+ * (or call `drain()` from a cron job or a test). Safe to run in many processes on one database.
+ *
+ * @example
+ * ```ts
+ * const queue = new PayoutQueue({ store, feeBps: 500 });
+ * queue.on('payout.progress', (p) => console.log(`${p.jobId}: ${p.percent}%`));
+ * queue.start();
+ * const { jobId } = await queue.resolve('match-42', { winningSide: 'home' });
+ * ```
+ */
+export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
+  readonly #options: ResolvedPayoutQueueOptions;
+  #state: 'running' | 'stopping' | 'stopped' = 'stopped';
+  #lanes: Promise<void>[] = [];
+  #idle = new Set<AbortController>();
+  #lastError: SettleError | null = null;
+  #unsubscribe: (() => Promise<void>) | null = null;
+
+  /** Validates `options` (throws `ValidationError` naming the option) and applies the documented defaults. */
+  constructor(options: PayoutQueueOptions) {
+    super();
+    this.#options = resolvePayoutQueueOptions(options);
+  }
+
+  /**
+   * Resolves a challenge that is `pending_admin`: marks it `completed` and, in the same
+   * transaction, creates the job paying the pool minus the fee to the winners pro rata to stake
+   * (or refunds stakes on a draw under `drawPolicy: 'refund'`). Resolving twice throws
+   * `ConflictError`; nothing is written then.
+   */
+  async resolve(challengeId: ChallengeId, input: ResolveInput): Promise<ResolveResult> {
+    requireId('challengeId', challengeId);
+    if (input === null || typeof input !== 'object') throw new ValidationError('input', 'must be an object');
+    if (input.winningSide !== null) requireId('input.winningSide', input.winningSide);
+    const feeBps = requireInteger('input.feeBps', input.feeBps ?? this.#options.feeBps, { min: 0, max: 10_000 });
+    const priority = requireInteger('input.priority', input.priority ?? 0, { min: -1_000_000, max: 1_000_000 });
+    const metadata = requireJsonObject('input.metadata', input.metadata ?? {});
+    const now = this.#options.clock.now();
+
+    const result = await this.#options.store.transaction(async (tx) => {
+      const challenge = await tx.getChallenge(challengeId);
+      if (!challenge) throw new NotFoundError('challenge', challengeId);
+      if (challenge.status === 'completed') throw new ConflictError(`challenge ${challengeId} is already resolved`);
+      const won = await tx.transitionChallenge({ id: challengeId, from: 'pending_admin', to: 'completed', at: now });
+      if (!won) {
+        const current = await tx.getChallenge(challengeId);
+        if (current?.status === 'completed') throw new ConflictError(`challenge ${challengeId} is already resolved`);
+        throw new InvalidTransitionError('challenge', current?.status ?? challenge.status, 'completed');
+      }
+      const plan = planPayout(await readParticipants(tx, challengeId), input.winningSide, {
+        feeBps,
+        drawPolicy: this.#options.drawPolicy,
+      });
+      if (plan.entries.length === 0) return { plan, job: null };
+      const job = await this.#createJob(tx, { challengeId, priority, metadata, entries: plan.entries, now });
+      return { plan, job };
+    });
+
+    if (result.job) this.#afterCreate(result.job);
+    return {
+      jobId: result.job?.id ?? null,
+      kind: result.job ? result.plan.kind : 'none',
+      pool: result.plan.pool,
+      fee: result.plan.fee,
+      entries: result.plan.entries.length,
+    };
+  }
+
+  /**
+   * Creates a job from entries the host computed. Rejects bad input (empty, duplicate user ids,
+   * amounts that are not positive integers) with `ValidationError` before anything is written.
+   */
+  async enqueue(input: EnqueueInput): Promise<{ readonly jobId: PayoutJobId }> {
+    if (input === null || typeof input !== 'object') throw new ValidationError('input', 'must be an object');
+    const challengeId = input.challengeId ?? null;
+    if (challengeId !== null) requireId('input.challengeId', challengeId);
+    if (!Array.isArray(input.entries) || input.entries.length === 0) {
+      throw new ValidationError('input.entries', 'must be a non-empty array');
+    }
+    const seen = new Set<string>();
+    const entries: NewPayoutEntry[] = input.entries.map((entry, i) => {
+      const userId = requireId(`input.entries[${i}].userId`, entry?.userId);
+      if (seen.has(userId)) throw new ValidationError(`input.entries[${i}].userId`, `duplicates user ${userId}`);
+      seen.add(userId);
+      return { userId, amount: parseAmount(`input.entries[${i}].amount`, entry.amount, { min: 1n }) };
+    });
+    const priority = requireInteger('input.priority', input.priority ?? 0, { min: -1_000_000, max: 1_000_000 });
+    const metadata = requireJsonObject('input.metadata', input.metadata ?? {});
+    const now = this.#options.clock.now();
+    const job = await this.#options.store.transaction((tx) =>
+      this.#createJob(tx, { challengeId, priority, metadata, entries, now }),
+    );
+    this.#afterCreate(job);
+    return { jobId: job.id };
+  }
+
+  /** The job's status and counters. Throws `NotFoundError` for an unknown job. */
+  async status(jobId: PayoutJobId): Promise<PayoutJobStatusView> {
+    return toStatusView(await this.#getJob(jobId));
+  }
+
+  /** Jobs, newest first. */
+  async listJobs(
+    filter: { status?: readonly PayoutJobStatus[]; challengeId?: ChallengeId; limit?: number } = {},
+  ): Promise<PayoutJobStatusView[]> {
+    const limit = requireInteger('filter.limit', filter.limit ?? 50, { min: 1, max: 1_000 });
+    const jobs = await this.#options.store.listPayoutJobs({ ...filter, limit });
+    return jobs.map(toStatusView);
+  }
+
+  /** Job counts per status, entry counts, and the oldest waiting entry. */
+  stats(): Promise<PayoutStats> {
+    return this.#options.store.payoutStats();
+  }
+
+  /**
+   * Starts the worker loop: `concurrency` lanes, each claiming and paying one batch at a time,
+   * idling `pollInterval` when there is nothing to do. Calling it twice is harmless.
+   */
+  start(): void {
+    if (this.#state !== 'stopped') return;
+    this.#state = 'running';
+    this.#lanes = Array.from({ length: this.#options.concurrency }, () => this.#lane());
+    if (this.#options.retention) this.#lanes.push(this.#retentionLoop(this.#options.retention));
+    void this.#listenForWork();
+  }
+
+  /** Stops the worker loop after the batches in flight committed or rolled back. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    this.#wake();
+    await Promise.all(this.#lanes);
+    await this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#lanes = [];
+    this.#state = 'stopped';
+  }
+
+  /** Claims and pays at most one batch now. For tests and cron-style hosts. */
+  async runOnce(): Promise<RunSummary> {
+    const claimed = await this.#runBatch({ now: this.#options.clock.now(), limit: this.#options.batchSize });
+    return claimed ?? NOTHING;
+  }
+
+  /**
+   * Pays batches until nothing is claimable now (entries waiting for a retry later are left), with
+   * `concurrency` batches at once.
+   */
+  async drain(): Promise<RunSummary> {
+    const totals = { batches: 0, completed: 0, failed: 0 };
+    const lane = async () => {
+      for (;;) {
+        const run = await this.runOnce();
+        if (run.batches === 0) return;
+        totals.batches += run.batches;
+        totals.completed += run.completed;
+        totals.failed += run.failed;
+      }
+    };
+    await Promise.all(Array.from({ length: this.#options.concurrency }, lane));
+    return totals;
+  }
+
+  /** Requeues the job's dead-lettered entries and reopens the job. Returns how many were requeued. */
+  async retryFailed(jobId: PayoutJobId): Promise<number> {
+    requireId('jobId', jobId);
+    const progress = await this.#options.store.transaction((tx) =>
+      tx.retryFailedPayoutEntries(jobId, this.#options.clock.now()),
+    );
+    this.#wake();
+    return progress.changed;
+  }
+
+  /** Stops claiming the job's batches (those in flight finish). Throws for a finished job. */
+  pause(jobId: PayoutJobId): Promise<PayoutJobStatusView> {
+    return this.#transitionJob(jobId, ['queued', 'running'], () => 'paused');
+  }
+
+  /** Lets a paused job's batches be claimed again. */
+  async resume(jobId: PayoutJobId): Promise<PayoutJobStatusView> {
+    const view = await this.#transitionJob(jobId, ['paused'], (job) => (job.startedAt ? 'running' : 'queued'));
+    this.#wake();
+    return view;
+  }
+
+  /**
+   * Cancels the job: pending entries are not paid; entries already paid stay paid (a committed
+   * credit is never undone). Throws `InvalidTransitionError` for a finished job.
+   */
+  async cancel(jobId: PayoutJobId): Promise<PayoutJobStatusView> {
+    requireId('jobId', jobId);
+    const now = this.#options.clock.now();
+    const progress = await this.#options.store.transaction(async (tx) => {
+      const result = await tx.cancelPayoutJob(jobId, now);
+      if (result) await publishAll(tx, [finishedEvent(result.job)]);
+      return result;
+    });
+    if (!progress) {
+      const job = await this.#getJob(jobId);
+      throw new InvalidTransitionError('payout job', job.status, 'cancelled');
+    }
+    this.#emitAll([finishedEvent(progress.job)]);
+    return toStatusView(progress.job);
+  }
+
+  /** Deletes finished jobs (and their entries) that finished before `olderThan` ago; ledger rows stay. */
+  async prune(options: { olderThan: DurationInput }): Promise<number> {
+    const cutoff = new Date(this.#options.clock.now().getTime() - durationMs('options.olderThan', options?.olderThan));
+    let total = 0;
+    for (;;) {
+      const deleted = await this.#options.store.transaction((tx) => tx.prunePayoutJobs(cutoff, 1_000));
+      total += deleted;
+      if (deleted < 1_000) return total;
+    }
+  }
+
+  /** Store reachability, migration state, worker state and the oldest waiting entry's age. */
+  async health(): Promise<PayoutQueueHealth> {
+    const worker = this.#state;
+    try {
+      await this.#options.store.ping();
+      const migration = await this.#options.store.migrationStatus();
+      const stats = await this.#options.store.payoutStats();
+      const current = migration.version === migration.latest;
+      return {
+        ok: current && this.#lastError === null,
+        store: 'up',
+        migrations: { ...migration, current },
+        worker,
+        oldestPendingAgeMs: stats.oldestPendingAt
+          ? Math.max(0, this.#options.clock.now().getTime() - stats.oldestPendingAt.getTime())
+          : null,
+        error: this.#lastError?.message ?? null,
+      };
+    } catch (err) {
+      return {
+        ok: false,
+        store: 'down',
+        migrations: null,
+        worker,
+        oldestPendingAgeMs: null,
+        error: err instanceof Error ? err.message : String(err),
+      };
+    }
+  }
+
+  /**
+   * The job's events as an async iterator, from every process working on it (through the store's
+   * `subscribe`; by polling `status` when the store has none). Ends after the job finishes.
+   */
+  watch(jobId: PayoutJobId, options: { signal?: AbortSignal } = {}): AsyncGenerator<PayoutEvent> {
+    requireId('jobId', jobId);
+    return watchPayoutJob({
+      store: this.#options.store,
+      clock: this.#options.clock,
+      pollIntervalMs: this.#options.pollIntervalMs,
+      jobId,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  async #createJob(
+    tx: StoreTransaction,
+    job: {
+      challengeId: ChallengeId | null;
+      priority: number;
+      metadata: JsonObject;
+      entries: readonly NewPayoutEntry[];
+      now: Date;
+    },
+  ): Promise<PayoutJob> {
+    const created = await tx.createPayoutJob(
+      {
+        id: randomUUID(),
+        challengeId: job.challengeId,
+        priority: job.priority,
+        metadata: job.metadata,
+        createdAt: job.now,
+      },
+      job.entries,
+    );
+    await publishAll(tx, [queuedEvent(created)]);
+    return created;
+  }
+
+  #afterCreate(job: PayoutJob): void {
+    this.#emitAll([queuedEvent(job)]);
+    this.#wake();
+  }
+
+  async #getJob(jobId: PayoutJobId): Promise<PayoutJob> {
+    requireId('jobId', jobId);
+    const job = await this.#options.store.getPayoutJob(jobId);
+    if (!job) throw new NotFoundError('payout_job', jobId);
+    return job;
+  }
+
+  async #transitionJob(
+    jobId: PayoutJobId,
+    from: readonly PayoutJobStatus[],
+    to: (job: PayoutJob) => PayoutJobStatus,
+  ): Promise<PayoutJobStatusView> {
+    const job = await this.#getJob(jobId);
+    const target = to(job);
+    if (!from.includes(job.status)) throw new InvalidTransitionError('payout job', job.status, target);
+    const updated = await this.#options.store.transaction(async (tx) => {
+      const result = await tx.transitionPayoutJob(jobId, { from, to: target, now: this.#options.clock.now() });
+      if (result) await publishAll(tx, [progressEvent(result)]);
+      return result;
+    });
+    if (!updated) {
+      const current = await this.#getJob(jobId);
+      throw new InvalidTransitionError('payout job', current.status, target);
+    }
+    return toStatusView(updated);
+  }
+
+  /** Claims and pays one batch; on failure, retries it in halves so one bad entry cannot sink the rest. */
+  async #runBatch(claim: ClaimPayoutBatchOptions, attempt = 1): Promise<RunSummary | null> {
+    if (this.#options.mode.kind === 'external') return this.#runExternalBatch(claim);
+    const started = performance.now();
+    let claimed: PayoutBatch | null = null;
+    let phase: 'store' | 'hook' = 'store';
+    try {
+      const committed = await this.#options.store.transaction(async (tx) => {
+        phase = 'store';
+        claimed = await tx.claimPayoutBatch(claim);
+        if (!claimed) return null;
+        const mode = this.#options.mode;
+        if (mode.kind === 'hook') {
+          phase = 'hook';
+          await mode.credit(tx, claimed);
+          phase = 'store';
+        }
+        const ids = claimed.entries.map((e) => e.id);
+        const progress = await tx.completePayoutEntries(claimed.job.id, ids, {
+          now: claim.now,
+          creditAccounts: mode.kind === 'ledger',
+        });
+        const events = batchEvents({
+          progress,
+          completed: claimed.entries,
+          deadLettered: [],
+          attempt,
+          durationMs: Math.round(performance.now() - started),
+        });
+        await publishAll(tx, events);
+        return events;
+      });
+      if (!committed) return null;
+      this.#emitAll(committed);
+      return { batches: 1, completed: (claimed as PayoutBatch | null)?.entries.length ?? 0, failed: 0 };
+    } catch (err) {
+      const batch = claimed as PayoutBatch | null;
+      if (!batch) throw this.#report(err, { phase: 'claim' });
+      const error = this.#report(err, {
+        jobId: batch.job.id,
+        batch: { size: batch.entries.length, firstEntryId: batch.entries[0]?.id },
+        attempt,
+        phase,
+      });
+      return this.#handleBatchFailure(batch, error, phase, attempt);
+    }
+  }
+
+  async #handleBatchFailure(
+    batch: PayoutBatch,
+    error: SettleError,
+    phase: 'store' | 'hook',
+    attempt: number,
+  ): Promise<RunSummary> {
+    const now = this.#options.clock.now();
+    // Only a host hook can fail for one entry's sake; a store failure would sink every half too.
+    if (phase === 'hook' && batch.entries.length > 1) {
+      const middle = Math.ceil(batch.entries.length / 2);
+      const totals = { batches: 0, completed: 0, failed: 0 };
+      for (const half of [batch.entries.slice(0, middle), batch.entries.slice(middle)]) {
+        const run = await this.#runBatch(
+          { now, limit: half.length, jobId: batch.job.id, entryIds: half.map((e) => e.id) },
+          attempt + 1,
+        );
+        if (run) {
+          totals.batches += run.batches;
+          totals.completed += run.completed;
+          totals.failed += run.failed;
+        }
+      }
+      return totals;
+    }
+    return this.#recordFailures(batch.job, batch.entries, error.message, now, attempt);
+  }
+
+  async #recordFailures(
+    job: PayoutJob,
+    entries: readonly PayoutEntry[],
+    message: string,
+    now: Date,
+    attempt: number,
+    completedProgress?: { progress: PayoutJobProgress; completed: readonly PayoutEntry[] },
+  ): Promise<RunSummary> {
+    const failures: PayoutEntryFailure[] = entries.map((entry) => {
+      const failedAttempts = entry.attempts + 1;
+      const retryAt =
+        failedAttempts >= this.#options.maxAttempts
+          ? null
+          : new Date(now.getTime() + this.#options.backoff(failedAttempts));
+      return { entryId: entry.id, error: message, retryAt };
+    });
+    const deadLettered = entries
+      .filter((_, i) => failures[i]?.retryAt === null)
+      .map((entry) => ({ entry, error: message }));
+    const started = performance.now();
+    const events = await this.#options.store.transaction(async (tx) => {
+      const progress = await tx.failPayoutEntries(job.id, failures, now);
+      const outcome = batchEvents({
+        progress: completedProgress ? mergeProgress(completedProgress.progress, progress) : progress,
+        completed: completedProgress?.completed ?? [],
+        deadLettered,
+        attempt,
+        durationMs: Math.round(performance.now() - started),
+      });
+      await publishAll(tx, outcome);
+      return outcome;
+    });
+    this.#emitAll(events);
+    return { batches: 1, completed: completedProgress?.completed.length ?? 0, failed: deadLettered.length };
+  }
+
+  /** External rail: lease, call the provider outside any transaction, then complete what it accepted. */
+  async #runExternalBatch(claim: ClaimPayoutBatchOptions): Promise<RunSummary | null> {
+    const mode = this.#options.mode;
+    if (mode.kind !== 'external') return null;
+    const leaseUntil = new Date(claim.now.getTime() + this.#options.leaseMs);
+    const batch = await this.#options.store.transaction((tx) => tx.leasePayoutBatch({ ...claim, leaseUntil }));
+    if (!batch) return null;
+    const limit = pLimit(this.#options.externalConcurrency);
+    const results = await Promise.all(
+      batch.entries.map((entry) =>
+        limit(async () => {
+          try {
+            await mode.pay({
+              jobId: entry.jobId,
+              entryId: entry.id,
+              userId: entry.userId,
+              amount: entry.amount,
+              idempotencyKey: entry.id,
+              attempt: entry.attempts + 1,
+            });
+            return { entry, error: null };
+          } catch (err) {
+            return {
+              entry,
+              error: this.#report(err, { jobId: entry.jobId, entryId: entry.id, attempt: entry.attempts + 1 }),
+            };
+          }
+        }),
+      ),
+    );
+    const paid = results.filter((r) => r.error === null).map((r) => r.entry);
+    const failed = results.filter((r) => r.error !== null);
+    const now = this.#options.clock.now();
+    const started = performance.now();
+    const events = await this.#options.store.transaction(async (tx) => {
+      const progress = await tx.completePayoutEntries(
+        batch.job.id,
+        paid.map((e) => e.id),
+        { now, creditAccounts: false },
+      );
+      if (failed.length > 0) return { progress, events: null };
+      const outcome = batchEvents({
+        progress,
+        completed: paid,
+        deadLettered: [],
+        attempt: 1,
+        durationMs: Math.round(performance.now() - started),
+      });
+      await publishAll(tx, outcome);
+      return { progress, events: outcome };
+    });
+    if (events.events) {
+      this.#emitAll(events.events);
+      return { batches: 1, completed: paid.length, failed: 0 };
+    }
+    const message = failed[0]?.error?.message ?? 'payment failed';
+    return this.#recordFailures(
+      batch.job,
+      failed.map((f) => f.entry),
+      message,
+      now,
+      1,
+      { progress: events.progress, completed: paid },
+    );
+  }
+
+  async #lane(): Promise<void> {
+    while (this.#state === 'running') {
+      let worked = false;
+      try {
+        worked = (await this.runOnce()).batches > 0;
+      } catch {
+        // Already reported as an `error` event; back off for one poll interval.
+      }
+      if (!worked && this.#state === 'running') await this.#sleep(this.#options.pollIntervalMs);
+    }
+  }
+
+  async #retentionLoop(retention: { olderThanMs: number; everyMs: number }): Promise<void> {
+    while (this.#state === 'running') {
+      try {
+        await this.prune({ olderThan: retention.olderThanMs });
+      } catch (err) {
+        this.#report(err, { phase: 'retention' });
+      }
+      await this.#sleep(retention.everyMs);
+    }
+  }
+
+  /** Wakes idle lanes when another process announces work through the store's events. */
+  async #listenForWork(): Promise<void> {
+    const subscribe = this.#options.store.subscribe?.bind(this.#options.store);
+    if (!subscribe) return;
+    try {
+      const subscription = await subscribe({
+        event: (event) => {
+          if (event.name === 'payout.queued') this.#wake();
+        },
+      });
+      if (this.#state === 'running') this.#unsubscribe = () => subscription.close();
+      else await subscription.close();
+    } catch (err) {
+      this.#report(err, { phase: 'subscribe' });
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const controller = new AbortController();
+    this.#idle.add(controller);
+    try {
+      await this.#options.clock.sleep(ms, controller.signal);
+    } finally {
+      this.#idle.delete(controller);
+    }
+  }
+
+  #wake(): void {
+    for (const controller of this.#idle) controller.abort();
+  }
+
+  #emitAll(events: readonly (PayoutEvent | null)[]): void {
+    for (const event of events) {
+      if (event) (this.emit as (name: string, data: unknown) => boolean)(event.name, event.data);
+    }
+  }
+
+  /**
+   * Turns any failure into a `SettleError` carrying `context` (a host hook's or provider's own error
+   * becomes a `PaymentError` with it as `cause`), remembers it for `health()`, and emits `error`.
+   */
+  #report(err: unknown, context: Record<string, unknown>): SettleError {
+    const error =
+      err instanceof SettleError
+        ? err
+        : new PaymentError(err instanceof Error ? err.message : String(err), { cause: err, context });
+    Object.assign(error.context, context);
+    this.#lastError = error;
+    this.emit('error', error);
+    return error;
+  }
+}
+
+function mergeProgress(completed: PayoutJobProgress, failed: PayoutJobProgress): PayoutJobProgress {
+  return {
+    job: failed.job,
+    changed: completed.changed + failed.changed,
+    started: completed.started || failed.started,
+    finished: completed.finished || failed.finished,
+  };
+}
+
+async function publishAll(tx: StoreTransaction, events: readonly (PayoutEvent | null)[]): Promise<void> {
+  for (const event of events) {
+    if (event) await tx.publish({ name: event.name, data: event.data as unknown as JsonObject });
+  }
+}
+
+async function readParticipants(tx: StoreTransaction, challengeId: ChallengeId): Promise<Participant[]> {
+  const all: Participant[] = [];
+  for (;;) {
+    const after = all.at(-1)?.userId;
+    const page = await tx.listParticipants(challengeId, { limit: PARTICIPANT_PAGE, ...(after ? { after } : {}) });
+    all.push(...page);
+    if (page.length < PARTICIPANT_PAGE) return all;
+  }
+}

@@ -1,0 +1,338 @@
+import type { PayoutEntryId, PayoutJobProgress } from '@settle/core';
+import { ConflictError, NotFoundError, SettleError } from '@settle/core';
+import { describe, expect, it } from 'vitest';
+import type { ConformanceContext } from './conformance-context';
+import { createDeferred } from './deferred';
+import { at, MINUTE, REFERENCE_TIME } from './reference-time';
+import { newPayoutEntries, sumAmounts, userIds } from './sample-data';
+import { balancesOf, listAllPayoutEntries, payEntries, seedPayoutJob } from './seed';
+
+const now = REFERENCE_TIME;
+
+/**
+ * `completePayoutEntries()` and the ledger: credits, counters, exactly-once under retries,
+ * rollbacks and concurrent workers.
+ *
+ * @internal
+ */
+export function registerPayoutCompleteTests(ctx: ConformanceContext): void {
+  describe('payouts: complete and ledger', () => {
+    const bench = ctx.useStore();
+
+    it('completePayoutEntries() completes entries, writes ledger rows and credits balances', async () => {
+      const users = userIds(4);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const paid = entries.slice(0, 3);
+      const progress = await payEntries(
+        bench.store,
+        job.id,
+        paid.map((e) => e.id),
+        at(MINUTE),
+      );
+
+      expect(progress.changed).toBe(3);
+      expect(progress.started).toBe(true);
+      expect(progress.finished).toBe(false);
+      expect(progress.job).toMatchObject({
+        id: job.id,
+        status: 'running',
+        completedEntries: 3,
+        failedEntries: 0,
+        paidAmount: sumAmounts(paid),
+        startedAt: at(MINUTE),
+        completedAt: null,
+      });
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(progress.job);
+
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => [e.status, e.completedAt])).toEqual([
+        ['completed', at(MINUTE)],
+        ['completed', at(MINUTE)],
+        ['completed', at(MINUTE)],
+        ['pending', null],
+      ]);
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n, 103n, 0n]);
+      expect(await bench.store.listLedger({ jobId: job.id }, { limit: 10 })).toEqual(
+        paid.map((e) => ({ entryId: e.id, jobId: job.id, userId: e.userId, amount: e.amount, createdAt: at(MINUTE) })),
+      );
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 3, total: sumAmounts(paid) });
+    });
+
+    it('completePayoutEntries() finishes the job as completed when the last entry is paid', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      await payEntries(bench.store, job.id, [entries[0]!.id], at(MINUTE));
+      const last = await payEntries(
+        bench.store,
+        job.id,
+        entries.slice(1).map((e) => e.id),
+        at(2 * MINUTE),
+      );
+      expect(last.started).toBe(false);
+      expect(last.finished).toBe(true);
+      expect(last.changed).toBe(2);
+      expect(last.job).toMatchObject({
+        status: 'completed',
+        completedEntries: 3,
+        paidAmount: job.totalAmount,
+        startedAt: at(MINUTE),
+        completedAt: at(2 * MINUTE),
+      });
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(last.job);
+    });
+
+    it('completePayoutEntries() with creditAccounts false records ledger rows without touching balances', async () => {
+      const users = userIds(2);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const progress = await bench.store.transaction((tx) =>
+        tx.completePayoutEntries(
+          job.id,
+          entries.map((e) => e.id),
+          { now, creditAccounts: false },
+        ),
+      );
+      expect(progress.job.status).toBe('completed');
+      expect(progress.job.paidAmount).toBe(job.totalAmount);
+      expect(await balancesOf(bench.store, users)).toEqual([0n, 0n]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 2, total: job.totalAmount });
+    });
+
+    it('completePayoutEntries() twice on the same entry credits once', async () => {
+      const users = userIds(3);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const all = entries.map((e) => e.id);
+      await payEntries(bench.store, job.id, all.slice(0, 2));
+
+      const again = await payEntries(bench.store, job.id, all);
+      expect(again.changed).toBe(1);
+      const once = await payEntries(bench.store, job.id, all);
+      expect(once.changed).toBe(0);
+      expect(once.started).toBe(false);
+      expect(once.finished).toBe(false);
+
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n, 103n]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 3, total: job.totalAmount });
+      expect(await bench.store.getPayoutJob(job.id)).toMatchObject({
+        status: 'completed',
+        completedEntries: 3,
+        paidAmount: job.totalAmount,
+      });
+    });
+
+    it('completePayoutEntries() credits once when two transactions complete the same entries concurrently', async () => {
+      const users = userIds(3);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const all = entries.map((e) => e.id);
+      const complete = (tx: Parameters<Parameters<typeof bench.store.transaction>[0]>[0]) =>
+        tx.completePayoutEntries(job.id, all, { now, creditAccounts: true });
+
+      const first = bench.hold(complete);
+      expect((await first.ready).changed).toBe(3);
+      const secondStarted = createDeferred();
+      const second = bench.store.transaction(async (tx) => {
+        const progress = complete(tx);
+        secondStarted.resolve();
+        return progress;
+      });
+      await secondStarted.promise;
+      await first.commit();
+
+      // The second either finds the entries completed and skips them, or hits the ledger's unique key.
+      const outcome = await second.then(
+        (progress) => progress,
+        (error: unknown) => error,
+      );
+      if (outcome instanceof SettleError) {
+        expect(outcome).toBeInstanceOf(ConflictError);
+        expect(outcome.code).toBe('conflict');
+      } else {
+        expect((outcome as PayoutJobProgress).changed).toBe(0);
+      }
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n, 103n]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 3, total: job.totalAmount });
+      expect(await bench.store.getPayoutJob(job.id)).toMatchObject({
+        completedEntries: 3,
+        paidAmount: job.totalAmount,
+      });
+    });
+
+    it('completePayoutEntries() leaves nothing written when its transaction rolls back', async () => {
+      const users = userIds(5);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const failure = new Error('host credit hook failed');
+
+      const outcome = bench.store.transaction(async (tx) => {
+        const batch = await tx.claimPayoutBatch({ now, limit: 10, jobId: job.id });
+        const progress = await tx.completePayoutEntries(job.id, batch?.entries.map((e) => e.id) ?? [], {
+          now,
+          creditAccounts: true,
+        });
+        expect(progress.changed).toBe(5);
+        expect(await tx.getBalance(users[0]!)).toBe(101n);
+        throw failure;
+      });
+
+      await expect(outcome).rejects.toBe(failure);
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(job);
+      expect(await listAllPayoutEntries(bench.store, job.id)).toEqual(entries);
+      expect(await balancesOf(bench.store, users)).toEqual([0n, 0n, 0n, 0n, 0n]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 0, total: 0n });
+
+      const retried = await payEntries(
+        bench.store,
+        job.id,
+        entries.map((e) => e.id),
+      );
+      expect(retried.changed).toBe(5);
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n, 103n, 104n, 105n]);
+    });
+
+    it('completePayoutEntries() accumulates credits to one user across jobs', async () => {
+      const [user] = userIds(1);
+      const first = await seedPayoutJob(bench.store, [{ userId: user!, amount: 250n }]);
+      const second = await seedPayoutJob(bench.store, [{ userId: user!, amount: 750n }]);
+      await payEntries(bench.store, first.job.id, [first.entries[0]!.id]);
+      await payEntries(bench.store, second.job.id, [second.entries[0]!.id]);
+      expect(await bench.store.getBalance(user!)).toBe(1_000n);
+      expect(await bench.store.ledgerTotal({ userId: user! })).toEqual({ count: 2, total: 1_000n });
+    });
+
+    it('completePayoutEntries() completes leased entries and clears the lease', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now, limit: 10, jobId: job.id, leaseUntil: at(MINUTE) }),
+      );
+      const progress = await payEntries(
+        bench.store,
+        job.id,
+        entries.map((e) => e.id),
+        at(30_000),
+      );
+      expect(progress.changed).toBe(2);
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => [e.status, e.lockedUntil, e.completedAt])).toEqual([
+        ['completed', null, at(30_000)],
+        ['completed', null, at(30_000)],
+      ]);
+    });
+
+    it('completePayoutEntries() never credits an entry through another job', async () => {
+      const mine = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      const other = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      const outcome = await payEntries(bench.store, mine.job.id, [other.entries[0]!.id]).then(
+        (progress) => progress,
+        (error: unknown) => error,
+      );
+      if (outcome instanceof SettleError) {
+        expect(outcome).toBeInstanceOf(NotFoundError);
+        expect(outcome.code).toBe('not_found');
+      } else {
+        expect((outcome as PayoutJobProgress).changed).toBe(0);
+      }
+      expect(await bench.store.getBalance(other.entries[0]!.userId)).toBe(0n);
+      expect(await bench.store.getPayoutJob(mine.job.id)).toMatchObject({ completedEntries: 0, paidAmount: 0n });
+      expect(await bench.store.getPayoutJob(other.job.id)).toEqual(other.job);
+    });
+
+    it('claimPayoutBatch() and completePayoutEntries() pay every entry exactly once when workers drain a job concurrently', async () => {
+      const count = ctx.options.drainEntries;
+      const users = userIds(count);
+      // Uneven amounts, some beyond 2^53, so a lost or repeated entry always changes the totals.
+      const entries = newPayoutEntries(users, (i) => BigInt(i * 7 + 1) + (i % 50 === 0 ? 2n ** 53n : 0n));
+      const total = sumAmounts(entries);
+      const { job } = await seedPayoutJob(bench.store, entries);
+
+      const progresses: PayoutJobProgress[] = [];
+      const worker = async (): Promise<PayoutEntryId[]> => {
+        const claimed: PayoutEntryId[] = [];
+        for (;;) {
+          const result = await bench.store.transaction(async (tx) => {
+            const batch = await tx.claimPayoutBatch({ now, limit: 7, jobId: job.id });
+            if (batch === null) return null;
+            const entryIds = batch.entries.map((e) => e.id);
+            const progress = await tx.completePayoutEntries(job.id, entryIds, { now, creditAccounts: true });
+            return { entryIds, progress };
+          });
+          if (result === null) return claimed;
+          // Recorded after commit only: a retried transaction must not count twice.
+          claimed.push(...result.entryIds);
+          progresses.push(result.progress);
+        }
+      };
+      const claimedByWorker = await Promise.all(Array.from({ length: ctx.options.drainWorkers }, worker));
+      const claimed = claimedByWorker.flat();
+
+      expect(claimed).toHaveLength(count);
+      expect(new Set(claimed).size).toBe(count);
+      expect(progresses.reduce((sum, p) => sum + p.changed, 0)).toBe(count);
+      expect(progresses.filter((p) => p.started)).toHaveLength(1);
+      expect(progresses.filter((p) => p.finished)).toHaveLength(1);
+
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count, total });
+      const balances = await balancesOf(bench.store, users);
+      expect(balances).toEqual(entries.map((e) => e.amount));
+      expect(balances.reduce((sum, b) => sum + b, 0n)).toBe(total);
+      expect(await bench.store.getPayoutJob(job.id)).toMatchObject({
+        status: 'completed',
+        completedEntries: count,
+        failedEntries: 0,
+        paidAmount: total,
+      });
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.filter((e) => e.status === 'completed')).toHaveLength(count);
+    });
+
+    it('getBalance() returns 0 for a user never credited', async () => {
+      const [user] = userIds(1);
+      expect(await bench.store.getBalance(user!)).toBe(0n);
+    });
+
+    it('listLedger() and ledgerTotal() filter by job and by user, ordered and paged by entry id', async () => {
+      const [shared, ...others] = userIds(4);
+      const first = await seedPayoutJob(bench.store, [
+        { userId: others[0]!, amount: 10n },
+        { userId: shared!, amount: 20n },
+        { userId: others[1]!, amount: 30n },
+      ]);
+      const second = await seedPayoutJob(bench.store, [
+        { userId: shared!, amount: 40n },
+        { userId: others[2]!, amount: 50n },
+      ]);
+      await payEntries(
+        bench.store,
+        first.job.id,
+        first.entries.map((e) => e.id),
+        at(MINUTE),
+      );
+      await payEntries(
+        bench.store,
+        second.job.id,
+        second.entries.map((e) => e.id),
+        at(2 * MINUTE),
+      );
+
+      const firstPage = await bench.store.listLedger({ jobId: first.job.id }, { limit: 2 });
+      expect(firstPage.map((row) => row.amount)).toEqual([10n, 20n]);
+      const rest = await bench.store.listLedger({ jobId: first.job.id }, { limit: 2, after: firstPage[1]!.entryId });
+      expect(rest.map((row) => row.amount)).toEqual([30n]);
+
+      // Entry ids only promise an order within one job, so rows of two jobs are compared as a set.
+      const sharedRows = await bench.store.listLedger({ userId: shared! }, { limit: 10 });
+      expect([...sharedRows].sort((a, b) => Number(a.amount - b.amount))).toEqual([
+        { entryId: first.entries[1]!.id, jobId: first.job.id, userId: shared, amount: 20n, createdAt: at(MINUTE) },
+        {
+          entryId: second.entries[0]!.id,
+          jobId: second.job.id,
+          userId: shared,
+          amount: 40n,
+          createdAt: at(2 * MINUTE),
+        },
+      ]);
+      expect(await bench.store.ledgerTotal({ userId: shared! })).toEqual({ count: 2, total: 60n });
+      expect(await bench.store.ledgerTotal({ jobId: second.job.id, userId: shared! })).toEqual({
+        count: 1,
+        total: 40n,
+      });
+      expect(await bench.store.ledgerTotal({ jobId: second.job.id })).toEqual({ count: 2, total: 90n });
+    });
+  });
+}

@@ -1,0 +1,444 @@
+import type { PayoutJobStatus } from '@settle/core';
+import { InvalidTransitionError, NotFoundError } from '@settle/core';
+import { describe, expect, it } from 'vitest';
+import type { ConformanceContext } from './conformance-context';
+import { createDeferred } from './deferred';
+import { expectSettleError } from './expect-settle-error';
+import { at, HOUR, MINUTE, REFERENCE_TIME } from './reference-time';
+import { newPayoutEntries, newPayoutJob, sumAmounts, userIds } from './sample-data';
+import { balancesOf, listAllPayoutEntries, payEntries, seedPayoutJob } from './seed';
+
+const now = REFERENCE_TIME;
+
+/**
+ * Failures and retries of entries, job transitions (pause, resume, fail), cancellation, pruning
+ * and stats.
+ *
+ * @internal
+ */
+export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
+  describe('payouts: failures, transitions, cancel, prune, stats', () => {
+    const bench = ctx.useStore();
+
+    it('failPayoutEntries() schedules a retry: attempts + 1, error kept, pending until retryAt', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[0]!.id, error: 'rail timeout', retryAt: at(MINUTE) }], now),
+      );
+      expect(progress.changed).toBe(1);
+      expect(progress.finished).toBe(false);
+      expect(progress.job).toMatchObject({ failedEntries: 0, completedEntries: 0 });
+
+      const [failed, untouched] = await listAllPayoutEntries(bench.store, job.id);
+      expect(failed).toEqual({
+        ...entries[0],
+        status: 'pending',
+        attempts: 1,
+        availableAt: at(MINUTE),
+        lockedUntil: null,
+        error: 'rail timeout',
+      });
+      expect(untouched).toEqual(entries[1]);
+
+      await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [{ entryId: entries[0]!.id, error: 'again', retryAt: at(5 * MINUTE) }],
+          at(MINUTE),
+        ),
+      );
+      const [twice] = await listAllPayoutEntries(bench.store, job.id);
+      expect(twice).toMatchObject({ status: 'pending', attempts: 2, availableAt: at(5 * MINUTE), error: 'again' });
+    });
+
+    it('failPayoutEntries() dead-letters an entry when retryAt is null and counts it on the job', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[1]!.id, error: 'account closed', retryAt: null }], now),
+      );
+      expect(progress.changed).toBe(1);
+      expect(progress.job.failedEntries).toBe(1);
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored[1]).toMatchObject({ status: 'failed', attempts: 1, error: 'account closed', lockedUntil: null });
+      expect((await bench.store.payoutStats()).entries).toEqual({ pending: 2, processing: 0, failed: 1 });
+    });
+
+    it('failPayoutEntries() finishes the job as failed when nothing completed', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          entries.map((e) => ({ entryId: e.id, error: 'rejected', retryAt: null })),
+          at(MINUTE),
+        ),
+      );
+      expect(progress.changed).toBe(2);
+      expect(progress.finished).toBe(true);
+      expect(progress.job).toMatchObject({
+        status: 'failed',
+        failedEntries: 2,
+        paidAmount: 0n,
+        completedAt: at(MINUTE),
+      });
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(progress.job);
+    });
+
+    it('failPayoutEntries() gives a job that finishes as failed the last entry’s error', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[0]!.id, error: 'first', retryAt: null }], now),
+      );
+      expect((await bench.store.getPayoutJob(job.id))?.error).toBeNull();
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[1]!.id, error: 'last', retryAt: null }], at(MINUTE)),
+      );
+      expect(progress.job).toMatchObject({ status: 'failed', error: 'last' });
+    });
+
+    it('failPayoutEntries() finishes the job as completed_with_failures when some entries were paid', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      await payEntries(bench.store, job.id, [entries[0]!.id, entries[1]!.id]);
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[2]!.id, error: 'rejected', retryAt: null }], at(MINUTE)),
+      );
+      expect(progress.finished).toBe(true);
+      expect(progress.job).toMatchObject({
+        status: 'completed_with_failures',
+        completedEntries: 2,
+        failedEntries: 1,
+        paidAmount: entries[0]!.amount + entries[1]!.amount,
+        completedAt: at(MINUTE),
+      });
+    });
+
+    it('failPayoutEntries() releases the lease of a processing entry', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(HOUR) }),
+      );
+      await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[0]!.id, error: '502', retryAt: at(MINUTE) }], now),
+      );
+      const [entry] = await listAllPayoutEntries(bench.store, job.id);
+      expect(entry).toMatchObject({ status: 'pending', lockedUntil: null, attempts: 1, availableAt: at(MINUTE) });
+      const batch = await bench.store.transaction((tx) =>
+        tx.claimPayoutBatch({ now: at(MINUTE), limit: 1, jobId: job.id }),
+      );
+      expect(batch?.entries.map((e) => e.id)).toEqual([entries[0]!.id]);
+    });
+
+    it('failPayoutEntries() leaves finished entries alone', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await payEntries(bench.store, job.id, [entries[0]!.id]);
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(job.id, [{ entryId: entries[0]!.id, error: 'late failure', retryAt: null }], now),
+      );
+      expect(progress.changed).toBe(0);
+      expect(progress.job).toMatchObject({ completedEntries: 1, failedEntries: 0 });
+      const [paid] = await listAllPayoutEntries(bench.store, job.id);
+      expect(paid).toMatchObject({ status: 'completed', error: null, attempts: 0 });
+    });
+
+    it('retryFailedPayoutEntries() requeues failed entries and reopens the job', async () => {
+      const users = userIds(3);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      await payEntries(bench.store, job.id, [entries[0]!.id]);
+      await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          entries.slice(1).map((e) => ({ entryId: e.id, error: 'rejected', retryAt: null })),
+          now,
+        ),
+      );
+      expect((await bench.store.getPayoutJob(job.id))?.status).toBe('completed_with_failures');
+
+      const retried = await bench.store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, at(HOUR)));
+      expect(retried.changed).toBe(2);
+      expect(retried.job).toMatchObject({ status: 'running', failedEntries: 0, completedEntries: 1 });
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.slice(1).map((e) => [e.status, e.attempts, e.availableAt, e.error])).toEqual([
+        ['pending', 0, at(HOUR), 'rejected'],
+        ['pending', 0, at(HOUR), 'rejected'],
+      ]);
+
+      const batch = await bench.store.transaction((tx) =>
+        tx.claimPayoutBatch({ now: at(HOUR), limit: 10, jobId: job.id }),
+      );
+      expect(batch?.entries.map((e) => e.id)).toEqual(entries.slice(1).map((e) => e.id));
+      const done = await payEntries(
+        bench.store,
+        job.id,
+        entries.slice(1).map((e) => e.id),
+        at(HOUR),
+      );
+      expect(done.finished).toBe(true);
+      expect(done.job).toMatchObject({
+        status: 'completed',
+        completedEntries: 3,
+        failedEntries: 0,
+        paidAmount: job.totalAmount,
+      });
+      expect(await balancesOf(bench.store, users)).toEqual(entries.map((e) => e.amount));
+    });
+
+    it('retryFailedPayoutEntries() changes nothing when no entry failed', async () => {
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      const retried = await bench.store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, now));
+      expect(retried.changed).toBe(0);
+      expect(retried.job.status).toBe('queued');
+    });
+
+    it('retryFailedPayoutEntries() throws NotFoundError for an unknown job', async () => {
+      await expectSettleError(
+        bench.store.transaction((tx) => tx.retryFailedPayoutEntries(newPayoutJob().id, now)),
+        NotFoundError,
+        'not_found',
+      );
+    });
+
+    it('transitionPayoutJob() pauses and resumes a job', async () => {
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      const paused = await bench.store.transaction((tx) =>
+        tx.transitionPayoutJob(job.id, { from: ['queued', 'running'], to: 'paused', now: at(MINUTE) }),
+      );
+      expect(paused).toMatchObject({ id: job.id, status: 'paused', updatedAt: at(MINUTE) });
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(paused);
+      expect(await bench.store.transaction((tx) => tx.claimPayoutBatch({ now, limit: 10, jobId: job.id }))).toBeNull();
+
+      const resumed = await bench.store.transaction((tx) =>
+        tx.transitionPayoutJob(job.id, { from: ['paused'], to: 'queued', now: at(2 * MINUTE) }),
+      );
+      expect(resumed?.status).toBe('queued');
+      const batch = await bench.store.transaction((tx) => tx.claimPayoutBatch({ now, limit: 10, jobId: job.id }));
+      expect(batch?.entries).toHaveLength(2);
+    });
+
+    it('transitionPayoutJob() returns null when the job is not in from, or does not exist', async () => {
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      expect(
+        await bench.store.transaction((tx) => tx.transitionPayoutJob(job.id, { from: ['running'], to: 'paused', now })),
+      ).toBeNull();
+      expect(
+        await bench.store.transaction((tx) =>
+          tx.transitionPayoutJob(newPayoutJob().id, { from: ['queued'], to: 'paused', now }),
+        ),
+      ).toBeNull();
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(job);
+    });
+
+    it('transitionPayoutJob() throws InvalidTransitionError for a forbidden move, leaving the job untouched', async () => {
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      const forbidden: [PayoutJobStatus[], PayoutJobStatus][] = [
+        [['completed'], 'running'],
+        [['queued', 'cancelled'], 'running'],
+        [['queued'], 'completed'],
+      ];
+      for (const [from, to] of forbidden) {
+        await expectSettleError(
+          bench.store.transaction((tx) => tx.transitionPayoutJob(job.id, { from, to, now })),
+          InvalidTransitionError,
+          'invalid_transition',
+        );
+      }
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(job);
+    });
+
+    it('transitionPayoutJob() stores the error with failed and clears it otherwise', async () => {
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      await bench.store.transaction((tx) => tx.transitionPayoutJob(job.id, { from: ['queued'], to: 'running', now }));
+      const failed = await bench.store.transaction((tx) =>
+        tx.transitionPayoutJob(job.id, { from: ['running'], to: 'failed', now, error: 'provider down' }),
+      );
+      expect(failed).toMatchObject({ status: 'failed', error: 'provider down' });
+      const reopened = await bench.store.transaction((tx) =>
+        tx.transitionPayoutJob(job.id, { from: ['failed'], to: 'running', now: at(MINUTE) }),
+      );
+      expect(reopened).toMatchObject({ status: 'running', error: null });
+    });
+
+    it('cancelPayoutJob() cancels pending entries and never undoes committed credits', async () => {
+      const users = userIds(6);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const paid = entries.slice(0, 2);
+      await payEntries(
+        bench.store,
+        job.id,
+        paid.map((e) => e.id),
+      );
+
+      const cancelled = await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, at(MINUTE)));
+      expect(cancelled?.changed).toBe(4);
+      expect(cancelled?.finished).toBe(true);
+      expect(cancelled?.job).toMatchObject({
+        status: 'cancelled',
+        completedEntries: 2,
+        cancelledEntries: 4,
+        paidAmount: sumAmounts(paid),
+        completedAt: at(MINUTE),
+      });
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => e.status)).toEqual([
+        'completed',
+        'completed',
+        'cancelled',
+        'cancelled',
+        'cancelled',
+        'cancelled',
+      ]);
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n, 0n, 0n, 0n, 0n]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 2, total: sumAmounts(paid) });
+      expect(await bench.store.transaction((tx) => tx.claimPayoutBatch({ now, limit: 10, jobId: job.id }))).toBeNull();
+    });
+
+    it('cancelPayoutJob() leaves leased entries to finish and keeps the job cancelled', async () => {
+      const users = userIds(3);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(HOUR) }),
+      );
+
+      const cancelled = await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, now));
+      expect(cancelled?.changed).toBe(2);
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => e.status)).toEqual(['processing', 'cancelled', 'cancelled']);
+
+      // The external rail already moved the money: recording it must still work, and must not revive the job.
+      const progress = await payEntries(bench.store, job.id, [entries[0]!.id], at(MINUTE));
+      expect(progress.changed).toBe(1);
+      expect(progress.job).toMatchObject({ status: 'cancelled', completedEntries: 1, paidAmount: entries[0]!.amount });
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 0n, 0n]);
+    });
+
+    it('cancelPayoutJob() returns null for a finished or unknown job', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      await payEntries(
+        bench.store,
+        job.id,
+        entries.map((e) => e.id),
+      );
+      expect(await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, now))).toBeNull();
+      expect(await bench.store.transaction((tx) => tx.cancelPayoutJob(newPayoutJob().id, now))).toBeNull();
+      expect((await bench.store.getPayoutJob(job.id))?.status).toBe('completed');
+    });
+
+    it('cancelPayoutJob() while another transaction pays a batch keeps every committed credit', async () => {
+      const users = userIds(8);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      const worker = bench.hold((tx) => tx.claimPayoutBatch({ now, limit: 3, jobId: job.id }));
+      const batch = await worker.ready;
+      expect(batch?.entries).toHaveLength(3);
+
+      const cancelStarted = createDeferred();
+      const cancel = bench.store.transaction(async (tx) => {
+        const result = tx.cancelPayoutJob(job.id, at(MINUTE));
+        cancelStarted.resolve();
+        return result;
+      });
+      await cancelStarted.promise;
+      await worker.commit((tx) =>
+        tx.completePayoutEntries(
+          job.id,
+          batch!.entries.map((e) => e.id),
+          { now, creditAccounts: true },
+        ),
+      );
+      const cancelled = await cancel;
+      expect(cancelled?.job.status).toBe('cancelled');
+
+      // Whichever order the two committed in, every entry ended exactly one way and the books agree.
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      const completed = stored.filter((e) => e.status === 'completed');
+      expect(stored.filter((e) => e.status === 'cancelled')).toHaveLength(stored.length - completed.length);
+      const ledger = await bench.store.ledgerTotal({ jobId: job.id });
+      expect(ledger).toEqual({ count: completed.length, total: sumAmounts(completed) });
+      const finalJob = await bench.store.getPayoutJob(job.id);
+      expect(finalJob).toMatchObject({
+        status: 'cancelled',
+        completedEntries: completed.length,
+        cancelledEntries: entries.length - completed.length,
+        paidAmount: ledger.total,
+      });
+      const balances = await balancesOf(bench.store, users);
+      expect(balances.reduce((sum, b) => sum + b, 0n)).toBe(ledger.total);
+    });
+
+    it('prunePayoutJobs() deletes old finished jobs with their entries and keeps the ledger and balances', async () => {
+      const users = userIds(2);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      await payEntries(
+        bench.store,
+        job.id,
+        entries.map((e) => e.id),
+        at(MINUTE),
+      );
+
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(MINUTE), 10))).toBe(0);
+      const pruned = await bench.store.transaction((tx) => tx.prunePayoutJobs(at(MINUTE + 1_000), 10));
+      expect(pruned).toBe(1);
+      expect(await bench.store.getPayoutJob(job.id)).toBeNull();
+      expect(await bench.store.listPayoutEntries(job.id, { limit: 10 })).toEqual([]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 2, total: job.totalAmount });
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 102n]);
+    });
+
+    it('prunePayoutJobs() keeps unfinished jobs and respects limit', async () => {
+      const finished = [];
+      for (let i = 0; i < 3; i += 1) {
+        const seeded = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+        await bench.store.transaction((tx) => tx.cancelPayoutJob(seeded.job.id, at(i * MINUTE)));
+        finished.push(seeded.job.id);
+      }
+      const running = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await payEntries(bench.store, running.job.id, [running.entries[0]!.id]);
+      const queued = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(HOUR), 2))).toBe(2);
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(HOUR), 2))).toBe(1);
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(HOUR), 2))).toBe(0);
+      for (const id of finished) expect(await bench.store.getPayoutJob(id)).toBeNull();
+      expect((await bench.store.getPayoutJob(running.job.id))?.status).toBe('running');
+      expect((await bench.store.getPayoutJob(queued.job.id))?.status).toBe('queued');
+    });
+
+    it('payoutStats() counts jobs by status and open entries', async () => {
+      const empty = await bench.store.payoutStats();
+      expect(empty).toEqual({
+        jobs: {
+          queued: 0,
+          running: 0,
+          paused: 0,
+          completed: 0,
+          completed_with_failures: 0,
+          failed: 0,
+          cancelled: 0,
+        },
+        entries: { pending: 0, processing: 0, failed: 0 },
+        oldestPendingAt: null,
+      });
+
+      const older = await seedPayoutJob(bench.store, newPayoutEntries(userIds(4)), { createdAt: at(-HOUR) });
+      await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { createdAt: at(-MINUTE) });
+      const paused = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      await bench.store.transaction(async (tx) => {
+        await tx.transitionPayoutJob(paused.job.id, { from: ['queued'], to: 'paused', now });
+        await tx.completePayoutEntries(older.job.id, [older.entries[0]!.id], { now, creditAccounts: true });
+        await tx.failPayoutEntries(older.job.id, [{ entryId: older.entries[1]!.id, error: 'x', retryAt: null }], now);
+        await tx.leasePayoutBatch({ now, limit: 1, jobId: older.job.id, leaseUntil: at(HOUR) });
+      });
+
+      const stats = await bench.store.payoutStats();
+      expect(stats.jobs).toEqual({
+        queued: 1,
+        running: 1,
+        paused: 1,
+        completed: 0,
+        completed_with_failures: 0,
+        failed: 0,
+        cancelled: 0,
+      });
+      // older: 1 completed, 1 failed, 1 leased, 1 pending; the newer job: 2 pending; paused: 1 pending.
+      expect(stats.entries).toEqual({ pending: 4, processing: 1, failed: 1 });
+      expect(stats.oldestPendingAt).toEqual(at(-HOUR));
+    });
+  });
+}
