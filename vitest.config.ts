@@ -11,7 +11,8 @@ const project = (name: string, include: string[]) => ({
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // Node itself only gets 'source' and 'node': adding 'import' would make pg's require() load ESM builds.
+  ssr: { resolve: { conditions: ['source', 'node'], externalConditions: ['source', 'node'] } },
   test: {
     // Retries would hide races in an exactly-once system: every test must pass first time.
     retry: 0,

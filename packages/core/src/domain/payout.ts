@@ -27,7 +27,7 @@ export const payoutJobStateMachine: StateMachine<PayoutJobStatus> = {
   transitions: {
     queued: ['running', 'paused', 'cancelled'],
     running: ['paused', 'cancelled', 'completed', 'completed_with_failures', 'failed'],
-    paused: ['queued', 'running', 'cancelled'],
+    paused: ['queued', 'running', 'cancelled', 'completed', 'completed_with_failures', 'failed'],
     completed: [],
     completed_with_failures: ['running'],
     failed: ['running'],

@@ -639,9 +639,9 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   }
 
   /**
-   * Job progress, written last: counters advance, a queued job starts, a running job whose entries
-   * are all finished ends (a `failed` one with the last dead-lettered entry's error). Paused,
-   * cancelled and finished jobs keep their status.
+   * Job progress, written last: counters advance, a queued job starts, a running or paused job
+   * whose entries are all finished ends (a `failed` one with the last dead-lettered entry's error).
+   * Cancelled and finished jobs keep their status.
    */
   private async advanceJob(
     jobId: PayoutJobId,
@@ -661,7 +661,10 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
         const failedEntries = j.failedEntries + delta.failed;
         let status = j.status;
         if (status === 'queued') [status, started] = [move(payoutJobStateMachine, status, 'running'), true];
-        if (status === 'running' && completedEntries + failedEntries + j.cancelledEntries === j.totalEntries) {
+        if (
+          (status === 'running' || status === 'paused') &&
+          completedEntries + failedEntries + j.cancelledEntries === j.totalEntries
+        ) {
           const end = failedEntries === 0 ? 'completed' : completedEntries === 0 ? 'failed' : 'completed_with_failures';
           [status, finished] = [move(payoutJobStateMachine, status, end), true];
         }

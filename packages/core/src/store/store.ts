@@ -352,7 +352,8 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
    * by its amount, users touched in ascending id order), then the job's counters and paid amount
    * advance — last, so the job row is locked only until commit. A `queued` job becomes `running`;
    * when every entry is finished the job becomes `completed` (no failures), `failed` (nothing
-   * completed) or `completed_with_failures`. Entries already finished are skipped, not counted.
+   * completed) or `completed_with_failures` — a `paused` job too, since nothing is left to resume.
+   * Entries already finished are skipped, not counted.
    * Throws `ConflictError` if a ledger row for an entry already exists (nothing is written then).
    */
   completePayoutEntries(

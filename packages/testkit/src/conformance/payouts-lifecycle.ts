@@ -213,6 +213,22 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       expect(batch?.entries).toHaveLength(2);
     });
 
+    it('completePayoutEntries() finishes a paused job whose last entries were in flight', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await bench.store.transaction((tx) =>
+        tx.transitionPayoutJob(job.id, { from: ['queued'], to: 'paused', now: at(MINUTE) }),
+      );
+      const progress = await bench.store.transaction((tx) =>
+        tx.completePayoutEntries(
+          job.id,
+          entries.map((e) => e.id),
+          { now: at(2 * MINUTE), creditAccounts: true },
+        ),
+      );
+      expect(progress).toMatchObject({ changed: 2, finished: true });
+      expect(progress.job).toMatchObject({ status: 'completed', completedEntries: 2, completedAt: at(2 * MINUTE) });
+    });
+
     it('transitionPayoutJob() returns null when the job is not in from, or does not exist', async () => {
       const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
       expect(

@@ -1,0 +1,14 @@
+export { PostgresStore } from './postgres-store';
+export type {
+  PGliteLike,
+  PGliteResultsLike,
+  PGliteStoreOptions,
+  PGliteTransactionLike,
+  PgNotificationLike,
+  PgPoolClientLike,
+  PgPoolLike,
+  PgResultLike,
+  PostgresPoolStoreOptions,
+  PostgresStoreOptions,
+  PostgresStoreSharedOptions,
+} from './postgres-store-options';

@@ -1,0 +1,350 @@
+import type {
+  Challenge,
+  ChallengeId,
+  ChallengePatch,
+  ChallengeStatus,
+  ChallengeTransition,
+  ClaimNotificationsOptions,
+  ClaimPayoutBatchOptions,
+  Clock,
+  CompletePayoutEntriesOptions,
+  LeasePayoutBatchOptions,
+  NewChallenge,
+  NewNotification,
+  NewParticipant,
+  NewPayoutEntry,
+  NewPayoutJob,
+  Notification,
+  NotificationFailure,
+  NotificationOutcome,
+  PayoutBatch,
+  PayoutEntryFailure,
+  PayoutEntryId,
+  PayoutJob,
+  PayoutJobId,
+  PayoutJobProgress,
+  PayoutJobStatus,
+  PayoutJobTransition,
+  QueryResult,
+  StoreEvent,
+  StoreTransaction,
+} from '@settle/core';
+import {
+  assertTransition,
+  challengeStateMachine,
+  finishedPayoutJobStatuses,
+  NotFoundError,
+  payoutJobStateMachine,
+  type SettleError,
+} from '@settle/core';
+import type { StatementName } from './generated/sql';
+import type { DriverResult, PostgresQueryable } from './postgres-driver';
+import { toSettleError } from './postgres-errors';
+import { encodeEvent } from './postgres-event-payload';
+import { PostgresReads } from './postgres-reads';
+import type { ChallengeRow, Int8, NotificationRow, PayoutEntryRow, PayoutJobRow } from './postgres-rows';
+import { idParam, idParams, toChallenge, toNotification, toPayoutEntry, toPayoutJob } from './postgres-rows';
+import type { PostgresSql } from './postgres-sql';
+
+/** Candidate jobs fetched per round trip while looking for one whose entries are not all locked by others. */
+const CLAIM_JOB_PAGE = 8;
+
+/** A job row returned by a progress statement: the job after the write, and what changed. */
+type ProgressRow = PayoutJobRow & { previous_status?: PayoutJobStatus; changed: number };
+
+/**
+ * The writes of one PostgresStore transaction, each one statement (a claim is two: pick the job,
+ * lock its entries) on the transaction's connection.
+ *
+ * @internal
+ */
+export class PostgresTransaction extends PostgresReads implements StoreTransaction {
+  readonly dialect = 'postgres';
+  /**
+   * The first statement that failed. Postgres then refuses every later statement and answers
+   * COMMIT with ROLLBACK, so the store rethrows this error even if `fn` swallowed it.
+   */
+  failure: SettleError | undefined;
+
+  constructor(
+    connection: PostgresQueryable,
+    sql: PostgresSql,
+    private readonly clock: Clock,
+  ) {
+    super(connection, sql);
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    try {
+      const { rows, affectedRows } = await this.connection.query<R>(sql, params);
+      return { rows, affectedRows };
+    } catch (error) {
+      throw this.failed(toSettleError(error, { statement: 'host query' }));
+    }
+  }
+
+  protected override async run<R>(name: StatementName, params: readonly unknown[]): Promise<DriverResult<R>> {
+    try {
+      return await super.run<R>(name, params);
+    } catch (error) {
+      throw this.failed(error as SettleError);
+    }
+  }
+
+  // ── Challenges ──────────────────────────────────────────────────────────
+
+  async createChallenge(challenge: NewChallenge, participants: readonly NewParticipant[]): Promise<Challenge> {
+    const [row] = await this.rows<ChallengeRow>('createChallenge', [
+      challenge.id,
+      challenge.title,
+      challenge.deadline,
+      challenge.status,
+      JSON.stringify(challenge.metadata),
+      challenge.createdAt,
+      ...participantColumns(participants),
+    ]);
+    return toChallenge(row!);
+  }
+
+  async addParticipants(challengeId: ChallengeId, participants: readonly NewParticipant[]): Promise<void> {
+    const [row] = await this.rows<{ found: boolean }>('addParticipants', [
+      challengeId,
+      ...participantColumns(participants),
+    ]);
+    if (row?.found !== true) throw new NotFoundError('challenge', challengeId);
+  }
+
+  async removeParticipant(challengeId: ChallengeId, userId: string): Promise<boolean> {
+    return (await this.run('removeParticipant', [challengeId, userId])).affectedRows > 0;
+  }
+
+  async transitionChallenge({ id, from, to, at, dueBy }: ChallengeTransition): Promise<Challenge | null> {
+    assertTransition(challengeStateMachine, from, to);
+    const [row] = await this.rows<ChallengeRow>('transitionChallenge', [id, from, to, at, dueBy ?? null]);
+    return row === undefined ? null : toChallenge(row);
+  }
+
+  async updateChallenge(
+    id: ChallengeId,
+    patch: ChallengePatch,
+    expected: readonly ChallengeStatus[],
+  ): Promise<Challenge | null> {
+    const [row] = await this.rows<ChallengeRow>('updateChallenge', [
+      id,
+      patch.title ?? null,
+      patch.deadline ?? null,
+      patch.metadata === undefined ? null : JSON.stringify(patch.metadata),
+      [...expected],
+      this.clock.now(),
+    ]);
+    return row === undefined ? null : toChallenge(row);
+  }
+
+  // ── Payouts ─────────────────────────────────────────────────────────────
+
+  async createPayoutJob(job: NewPayoutJob, entries: readonly NewPayoutEntry[]): Promise<PayoutJob> {
+    const [row] = await this.rows<PayoutJobRow>('createPayoutJob', [
+      job.id,
+      job.challengeId,
+      job.priority,
+      JSON.stringify(job.metadata),
+      job.createdAt,
+      entries.map((e) => e.userId),
+      entries.map((e) => e.amount.toString()),
+    ]);
+    return toPayoutJob(row!);
+  }
+
+  claimPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PayoutBatch | null> {
+    return this.claim(options, undefined);
+  }
+
+  leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
+    return this.claim(options, options.leaseUntil);
+  }
+
+  async completePayoutEntries(
+    jobId: PayoutJobId,
+    entryIds: readonly PayoutEntryId[],
+    { now, creditAccounts }: CompletePayoutEntriesOptions,
+  ): Promise<PayoutJobProgress> {
+    const [row] = await this.rows<ProgressRow>('completeEntries', [jobId, idParams(entryIds), now, creditAccounts]);
+    return row === undefined ? this.unchanged(jobId) : progress(row);
+  }
+
+  async failPayoutEntries(
+    jobId: PayoutJobId,
+    failures: readonly PayoutEntryFailure[],
+    now: Date,
+  ): Promise<PayoutJobProgress> {
+    // The first failure listed for an entry is the one recorded.
+    const byEntry = new Map<string, PayoutEntryFailure>();
+    for (const failure of failures) {
+      const id = idParam(failure.entryId);
+      if (id !== null && !byEntry.has(id)) byEntry.set(id, failure);
+    }
+    const listed = [...byEntry.values()];
+    const [row] = await this.rows<ProgressRow>('failEntries', [
+      jobId,
+      [...byEntry.keys()],
+      listed.map((f) => f.error),
+      listed.map((f) => f.retryAt?.toISOString() ?? null),
+      now,
+    ]);
+    return row === undefined ? this.unchanged(jobId) : progress(row);
+  }
+
+  async retryFailedPayoutEntries(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress> {
+    const [row] = await this.rows<ProgressRow>('retryFailedEntries', [jobId, now]);
+    if (row === undefined) return this.unchanged(jobId);
+    return { job: toPayoutJob(row), changed: row.changed, started: false, finished: false };
+  }
+
+  async transitionPayoutJob(
+    jobId: PayoutJobId,
+    { from, to, now, error }: PayoutJobTransition,
+  ): Promise<PayoutJob | null> {
+    for (const status of from) assertTransition(payoutJobStateMachine, status, to);
+    const [row] = await this.rows<PayoutJobRow>('transitionPayoutJob', [jobId, [...from], to, now, error ?? null]);
+    return row === undefined ? null : toPayoutJob(row);
+  }
+
+  async cancelPayoutJob(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress | null> {
+    const [row] = await this.rows<ProgressRow>('cancelPayoutJob', [jobId, now]);
+    if (row === undefined) return null;
+    return { job: toPayoutJob(row), changed: row.changed, started: false, finished: true };
+  }
+
+  async prunePayoutJobs(olderThan: Date, limit: number): Promise<number> {
+    return (await this.run('prunePayoutJobs', [olderThan, limit])).affectedRows;
+  }
+
+  // ── Notifications ───────────────────────────────────────────────────────
+
+  async enqueueNotifications(notifications: readonly NewNotification[]): Promise<number> {
+    if (notifications.length === 0) return 0;
+    const { affectedRows } = await this.run('enqueueNotifications', [
+      notifications.map((n) => n.key),
+      notifications.map((n) => n.challengeId),
+      notifications.map((n) => n.recipient),
+      notifications.map((n) => n.kind),
+      notifications.map((n) => JSON.stringify(n.payload)),
+      notifications.map((n) => n.dueAt.toISOString()),
+      notifications.map((n) => n.createdAt.toISOString()),
+    ]);
+    return affectedRows;
+  }
+
+  async claimDueNotifications({ now, limit, leaseUntil }: ClaimNotificationsOptions): Promise<Notification[]> {
+    const rows = await this.rows<NotificationRow>('claimDueNotifications', [now, limit, leaseUntil]);
+    return rows.map(toNotification).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || compareIds(a.id, b.id));
+  }
+
+  async completeNotification(id: string, { status, at, reason }: NotificationOutcome): Promise<boolean> {
+    const notificationId = idParam(id);
+    if (notificationId === null) return false;
+    const skipReason = status === 'skipped' ? (reason ?? null) : null;
+    const { affectedRows } = await this.run('completeNotification', [notificationId, status, at, skipReason]);
+    return affectedRows > 0;
+  }
+
+  async failNotification(id: string, { error, retryAt }: NotificationFailure): Promise<boolean> {
+    const notificationId = idParam(id);
+    if (notificationId === null) return false;
+    return (await this.run('failNotification', [notificationId, error, retryAt])).affectedRows > 0;
+  }
+
+  async retryFailedNotifications(now: Date, challengeId?: ChallengeId): Promise<number> {
+    return (await this.run('retryFailedNotifications', [now, challengeId ?? null])).affectedRows;
+  }
+
+  // ── Events ──────────────────────────────────────────────────────────────
+
+  async publish(event: StoreEvent): Promise<void> {
+    const payload = await encodeEvent(event, async (json) => {
+      const [row] = await this.rows<{ id: Int8 }>('storeLargeEvent', [json]);
+      return String(row!.id);
+    });
+    await this.run('notifyEvent', [this.sql.channel, payload]);
+  }
+
+  // ── Building blocks ─────────────────────────────────────────────────────
+
+  /**
+   * Claims (or, with `leaseUntil`, leases) a batch: candidate jobs best first, then the first whose
+   * entries are not all locked by other claimers. Usually two round trips.
+   */
+  private async claim(
+    { now, limit, jobId, entryIds }: ClaimPayoutBatchOptions,
+    leaseUntil: Date | undefined,
+  ): Promise<PayoutBatch | null> {
+    const onlyEntries = entryIds === undefined ? null : idParams(entryIds);
+    if (onlyEntries !== null && onlyEntries.length === 0) return null;
+    let after: PayoutJobRow | undefined;
+    for (;;) {
+      const jobs = await this.rows<PayoutJobRow>('findClaimableJobs', [
+        now,
+        leaseUntil !== undefined,
+        jobId ?? null,
+        onlyEntries,
+        after?.priority ?? null,
+        after?.created_at ?? null,
+        after === undefined ? null : String(after.seq),
+        CLAIM_JOB_PAGE,
+      ]);
+      for (const job of jobs) {
+        const rows =
+          leaseUntil === undefined
+            ? await this.rows<PayoutEntryRow>('claimBatch', [job.id, now, limit, onlyEntries])
+            : await this.rows<PayoutEntryRow>('leaseBatch', [job.id, now, limit, leaseUntil, onlyEntries]);
+        if (rows.length > 0) {
+          const entries = rows.map(toPayoutEntry).sort((a, b) => compareIds(a.id, b.id));
+          return { job: toPayoutJob(job), entries };
+        }
+      }
+      if (jobs.length < CLAIM_JOB_PAGE) return null;
+      after = jobs.at(-1);
+    }
+  }
+
+  private failed(error: SettleError): SettleError {
+    this.failure ??= error;
+    return error;
+  }
+
+  /** The progress of a write that changed nothing; `NotFoundError` for an unknown job. */
+  private async unchanged(jobId: PayoutJobId): Promise<PayoutJobProgress> {
+    const job = await this.getPayoutJob(jobId);
+    if (job === null) throw new NotFoundError('payout_job', jobId);
+    return { job, changed: 0, started: false, finished: false };
+  }
+}
+
+/** The column arrays of participants (user ids, sides, stakes, join instants), as the statements take them. */
+function participantColumns(participants: readonly NewParticipant[]): [string[], string[], string[], string[]] {
+  return [
+    participants.map((p) => p.userId),
+    participants.map((p) => p.side),
+    participants.map((p) => p.stake.toString()),
+    participants.map((p) => p.joinedAt.toISOString()),
+  ];
+}
+
+/** What a completion or failure did to its job, from the row its statement returned. */
+function progress(row: ProgressRow): PayoutJobProgress {
+  const job = toPayoutJob(row);
+  const before = row.previous_status ?? job.status;
+  const finished = (status: PayoutJobStatus) => finishedPayoutJobStatuses.includes(status);
+  return {
+    job,
+    changed: row.changed,
+    started: before === 'queued' && job.status !== 'queued',
+    finished: !finished(before) && finished(job.status),
+  };
+}
+
+/** Store-assigned ids are ascending integers: "10" after "9". */
+function compareIds(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+-- Completes a batch in one statement: unfinished entries become completed, each gets a ledger row
+-- keyed by its id (a second credit fails with unique_violation), with $4 each user's account grows
+-- by the sum of their entries (users upserted in ascending id order, so concurrent batches lock
+-- shared accounts in one order and cannot deadlock), and the job's counters advance last: the job
+-- row is locked only after every other write, so it is held just until commit.
+-- A queued job becomes running; a queued, running or paused job whose entries are all finished
+-- becomes completed (no failures), failed (nothing completed) or completed_with_failures.
+-- Cancelled and finished jobs keep their status.
+-- Returns: the job row after the update, with previous_status and changed (entries completed now);
+-- no row when nothing changed (or the job does not exist).
+-- Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
+WITH done AS (
+  UPDATE {{schema}}.{{prefix}}payout_entries e
+  SET status = 'completed', completed_at = $3, locked_until = NULL
+  WHERE e.job_id = $1 AND e.id = ANY ($2::bigint[]) AND e.status IN ('pending', 'processing')
+  RETURNING e.id, e.user_id, e.amount
+), ledger AS (
+  INSERT INTO {{schema}}.{{prefix}}ledger (entry_id, job_id, user_id, amount, created_at)
+  SELECT done.id, $1, done.user_id, done.amount, $3
+  FROM done
+  ORDER BY done.id
+  RETURNING entry_id
+), credited AS (
+  INSERT INTO {{schema}}.{{prefix}}accounts AS a (user_id, balance, updated_at)
+  SELECT done.user_id, sum(done.amount), $3
+  FROM done
+  WHERE $4::boolean
+  GROUP BY done.user_id
+  ORDER BY done.user_id
+  ON CONFLICT (user_id) DO UPDATE SET balance = a.balance + excluded.balance, updated_at = excluded.updated_at
+  RETURNING user_id
+), batch AS (
+  -- Counting the ledger and account rows makes the job's lock below wait until those writes ran.
+  SELECT count(*)::int AS changed,
+         coalesce(sum(done.amount), 0)::bigint AS amount,
+         (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
+  FROM done
+), job AS (
+  -- FOR UPDATE reads the latest committed version of the row, so the counters build on every
+  -- batch that committed before this one.
+  SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
+         j.completed_entries + batch.changed AS completed_entries,
+         j.paid_amount + batch.amount AS paid_amount,
+         batch.changed
+  FROM {{schema}}.{{prefix}}payout_jobs j, batch
+  WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
+  FOR UPDATE OF j
+), next AS (
+  SELECT job.*,
+    CASE
+      WHEN job.status IN ('queued', 'running', 'paused')
+        AND job.completed_entries + job.failed_entries + job.cancelled_entries >= job.total_entries THEN
+        CASE
+          WHEN job.failed_entries = 0 THEN 'completed'
+          WHEN job.completed_entries = 0 THEN 'failed'
+          ELSE 'completed_with_failures'
+        END
+      WHEN job.status = 'queued' THEN 'running'
+      ELSE job.status
+    END AS next_status
+  FROM job
+)
+UPDATE {{schema}}.{{prefix}}payout_jobs j
+SET completed_entries = next.completed_entries,
+    paid_amount = next.paid_amount,
+    status = next.next_status,
+    started_at = coalesce(j.started_at, $3),
+    completed_at = CASE WHEN next.next_status IN ('completed', 'completed_with_failures', 'failed')
+                         AND next.status IN ('queued', 'running', 'paused')
+                        THEN $3 ELSE j.completed_at END,
+    updated_at = $3
+FROM next
+WHERE j.id = next.id
+RETURNING j.*, next.status AS previous_status, next.changed
