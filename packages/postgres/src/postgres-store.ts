@@ -96,19 +96,16 @@ export class PostgresStore implements Store {
     this.migrator = new PostgresMigrator(this.driver, this.sql);
   }
 
-  /** {@inheritDoc Store.migrate} */
   migrate(): Promise<MigrationResult> {
     this.assertOpen();
     return this.migrator.migrate();
   }
 
-  /** {@inheritDoc Store.migrationStatus} */
   migrationStatus(): Promise<MigrationStatus> {
     this.assertOpen();
     return this.migrator.status();
   }
 
-  /** {@inheritDoc Store.ping} */
   async ping(): Promise<void> {
     this.assertOpen();
     try {
@@ -119,8 +116,6 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.transaction}
-   *
    * `BEGIN ISOLATION LEVEL READ COMMITTED` on a connection of its own; `fn` runs every statement
    * there (`tx.query` too), then `COMMIT`, or `ROLLBACK` if it throws. A deadlock (`40P01`), a
    * serialization failure (`40001`) or a connection lost before commit reruns `fn` up to
@@ -139,8 +134,6 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.subscribe}
-   *
    * LISTENs on a dedicated connection (a client checked out of the pool for as long as the
    * subscription lives; PGlite's own `listen`). After a dropped connection it reconnects with a
    * growing pause and calls `reconnected()`. An event whose JSON exceeds NOTIFY's 8000-byte limit
@@ -172,67 +165,54 @@ export class PostgresStore implements Store {
 
   // ── Reads ───────────────────────────────────────────────────────────────
 
-  /** {@inheritDoc StoreReads.getChallenge} */
   getChallenge(id: ChallengeId): Promise<Challenge | null> {
     return this.reads.getChallenge(id);
   }
 
-  /** {@inheritDoc StoreReads.listParticipants} */
   listParticipants(challengeId: ChallengeId, page: PageRequest): Promise<Participant[]> {
     return this.reads.listParticipants(challengeId, page);
   }
 
-  /** {@inheritDoc StoreReads.nextDeadline} */
   nextDeadline(): Promise<Date | null> {
     return this.reads.nextDeadline();
   }
 
-  /** {@inheritDoc StoreReads.findDueChallenges} */
   findDueChallenges(now: Date, limit: number): Promise<Challenge[]> {
     return this.reads.findDueChallenges(now, limit);
   }
 
-  /** {@inheritDoc StoreReads.getPayoutJob} */
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {
     return this.reads.getPayoutJob(id);
   }
 
-  /** {@inheritDoc StoreReads.listPayoutJobs} */
   listPayoutJobs(filter: PayoutJobFilter): Promise<PayoutJob[]> {
     return this.reads.listPayoutJobs(filter);
   }
 
-  /** {@inheritDoc StoreReads.listPayoutEntries} */
   listPayoutEntries(jobId: PayoutJobId, filter: PayoutEntryFilter): Promise<PayoutEntry[]> {
     return this.reads.listPayoutEntries(jobId, filter);
   }
 
-  /** {@inheritDoc StoreReads.payoutStats} */
   payoutStats(): Promise<PayoutStats> {
     return this.reads.payoutStats();
   }
 
-  /** {@inheritDoc StoreReads.getBalance} */
   getBalance(userId: string): Promise<bigint> {
     return this.reads.getBalance(userId);
   }
 
-  /** {@inheritDoc StoreReads.listLedger} */
   listLedger(filter: LedgerFilter, page: PageRequest): Promise<LedgerEntry[]> {
     return this.reads.listLedger(filter, page);
   }
 
-  /** {@inheritDoc StoreReads.ledgerTotal} */
   ledgerTotal(filter: LedgerFilter): Promise<LedgerTotal> {
     return this.reads.ledgerTotal(filter);
   }
 
-  /** {@inheritDoc StoreReads.listNotifications} */
   listNotifications(filter: NotificationFilter): Promise<Notification[]> {
     return this.reads.listNotifications(filter);
   }
 
-  /** {@inheritDoc StoreReads.lastNotificationSent} */
   lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
     return this.reads.lastNotificationSent(challengeId, recipient);
   }
