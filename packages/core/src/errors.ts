@@ -8,6 +8,7 @@
  * - `store_failure`: the database or driver failed; the original error is in `cause`.
  * - `migration`: the schema is missing, newer than this code, or a migration failed.
  * - `payment_failed`: a host payout hook or an external rail threw; its error is in `cause`.
+ * - `listener_failed`: a host event listener threw after its event's transaction committed.
  */
 export type SettleErrorCode =
   | 'validation'
@@ -16,7 +17,8 @@ export type SettleErrorCode =
   | 'conflict'
   | 'store_failure'
   | 'migration'
-  | 'payment_failed';
+  | 'payment_failed'
+  | 'listener_failed';
 
 /** Options shared by every Settle error. */
 export interface SettleErrorOptions {
@@ -130,5 +132,16 @@ export class MigrationError extends SettleError {
 export class PaymentError extends SettleError {
   constructor(message: string, options: SettleErrorOptions = {}) {
     super('payment_failed', message, options);
+  }
+}
+
+/** A host event listener threw; the event's transaction had already committed, so nothing is undone. */
+export class ListenerError extends SettleError {
+  /** The event whose listener threw. */
+  readonly event: string;
+
+  constructor(event: string, options: SettleErrorOptions = {}) {
+    super('listener_failed', `a listener of ${event} threw`, options);
+    this.event = event;
   }
 }

@@ -33,9 +33,11 @@ import {
   assertTransition,
   challengeStateMachine,
   finishedPayoutJobStatuses,
+  InvalidTransitionError,
   NotFoundError,
   payoutJobStateMachine,
   type SettleError,
+  StoreError,
 } from '@settle/core';
 import type { StatementName } from './generated/sql';
 import type { DriverResult, PostgresQueryable } from './postgres-driver';
@@ -49,8 +51,14 @@ import type { PostgresSql } from './postgres-sql';
 /** Candidate jobs fetched per round trip while looking for one whose entries are not all locked by others. */
 const CLAIM_JOB_PAGE = 8;
 
-/** A job row returned by a progress statement: the job after the write, and what changed. */
-type ProgressRow = PayoutJobRow & { previous_status?: PayoutJobStatus; changed: number };
+/**
+ * A job row returned by a progress statement: the job after the write, and what changed
+ * (`entry_ids` is null when nothing did).
+ */
+type ProgressRow = PayoutJobRow & { previous_status?: PayoutJobStatus; changed: number; entry_ids: string[] | null };
+
+/** What cancel-payout-job.sql returns: the job's columns are all null when it was not cancelled. */
+type CancelRow = (PayoutJobRow | { [K in keyof PayoutJobRow]: null }) & Omit<ProgressRow, keyof PayoutJobRow>;
 
 /**
  * The writes of one PostgresStore transaction, each one statement (a claim is two: pick the job,
@@ -177,27 +185,52 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
     failures: readonly PayoutEntryFailure[],
     now: Date,
   ): Promise<PayoutJobProgress> {
-    // The first failure listed for an entry is the one recorded.
+    // The first failure listed for an entry is the one recorded; rows go in id order, the order
+    // every other writer locks entries in.
     const byEntry = new Map<string, PayoutEntryFailure>();
     for (const failure of failures) {
       const id = idParam(failure.entryId);
       if (id !== null && !byEntry.has(id)) byEntry.set(id, failure);
     }
-    const listed = [...byEntry.values()];
-    const [row] = await this.rows<ProgressRow>('failEntries', [
+    const ids = [...byEntry.keys()].sort(compareIds);
+    const listed = ids.map((id) => byEntry.get(id)!);
+    const [row] = await this.rows<ProgressRow & { requeued: number }>('failEntries', [
       jobId,
-      [...byEntry.keys()],
+      ids,
       listed.map((f) => f.error),
       listed.map((f) => f.retryAt?.toISOString() ?? null),
+      listed.map((f) => f.leaseUntil?.toISOString() ?? null),
       now,
     ]);
-    return row === undefined ? this.unchanged(jobId) : progress(row);
+    if (row === undefined) return this.unchanged(jobId);
+    if (row.status === 'cancelled' && row.requeued > 0) {
+      // A cancel committed after the statement read the job: the entries it put back to pending
+      // must be cancelled instead, which a second run of the transaction does.
+      throw this.failed(
+        new StoreError(`Payout job ${JSON.stringify(jobId)} was cancelled while failures were being recorded`, {
+          retryable: true,
+          context: { jobId },
+        }),
+      );
+    }
+    return progress(row);
   }
 
   async retryFailedPayoutEntries(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress> {
     const [row] = await this.rows<ProgressRow>('retryFailedEntries', [jobId, now]);
-    if (row === undefined) return this.unchanged(jobId);
-    return { job: toPayoutJob(row), changed: row.changed, started: false, finished: false };
+    if (row === undefined) throw new NotFoundError('payout_job', jobId);
+    if (row.status === 'cancelled') {
+      const refused = new InvalidTransitionError(payoutJobStateMachine.name, 'cancelled', 'running');
+      // Entries requeued before the cancel's commit became visible must not stay: roll them back.
+      throw row.changed > 0 ? this.failed(refused) : refused;
+    }
+    return {
+      job: toPayoutJob(row),
+      changed: row.changed,
+      entryIds: row.entry_ids ?? [],
+      started: false,
+      finished: false,
+    };
   }
 
   async transitionPayoutJob(
@@ -210,9 +243,26 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
   }
 
   async cancelPayoutJob(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress | null> {
-    const [row] = await this.rows<ProgressRow>('cancelPayoutJob', [jobId, now]);
+    const [row] = await this.rows<CancelRow>('cancelPayoutJob', [jobId, now]);
     if (row === undefined) return null;
-    return { job: toPayoutJob(row), changed: row.changed, started: false, finished: true };
+    if (row.id === null) {
+      if (row.changed === 0) return null;
+      // The job stopped being cancellable between reading it and locking it, after its entries
+      // were cancelled: a second run of the transaction sees its new status.
+      throw this.failed(
+        new StoreError(`Payout job ${JSON.stringify(jobId)} changed while it was being cancelled`, {
+          retryable: true,
+          context: { jobId },
+        }),
+      );
+    }
+    return {
+      job: toPayoutJob(row),
+      changed: row.changed,
+      entryIds: row.entry_ids ?? [],
+      started: false,
+      finished: true,
+    };
   }
 
   async prunePayoutJobs(olderThan: Date, limit: number): Promise<number> {
@@ -316,7 +366,7 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
   private async unchanged(jobId: PayoutJobId): Promise<PayoutJobProgress> {
     const job = await this.getPayoutJob(jobId);
     if (job === null) throw new NotFoundError('payout_job', jobId);
-    return { job, changed: 0, started: false, finished: false };
+    return { job, changed: 0, entryIds: [], started: false, finished: false };
   }
 }
 
@@ -338,6 +388,7 @@ function progress(row: ProgressRow): PayoutJobProgress {
   return {
     job,
     changed: row.changed,
+    entryIds: row.entry_ids ?? [],
     started: before === 'queued' && job.status !== 'queued',
     finished: !finished(before) && finished(job.status),
   };

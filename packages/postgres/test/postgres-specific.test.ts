@@ -1,8 +1,20 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { HostTransaction, NewPayoutEntry, NewPayoutJob, StoreEvent } from '@settle/core';
-import { ConflictError, MAX_AMOUNT, ValidationError } from '@settle/core';
+import type {
+  HostTransaction,
+  LeasePayoutBatchOptions,
+  NewPayoutEntry,
+  NewPayoutJob,
+  PayoutBatch,
+  PayoutEntry,
+  PayoutEntryFailure,
+  PayoutJobProgress,
+  Store,
+  StoreEvent,
+  StoreTransaction,
+} from '@settle/core';
+import { ConflictError, InvalidTransitionError, MAX_AMOUNT, NotFoundError, ValidationError } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   countingPglite,
   countingPool,
@@ -14,9 +26,10 @@ import {
 
 /*
  * What the conformance suite cannot see from the Store interface: migrations and prefixes as
- * tables, round trips per operation, BIGINT edges, NOTIFY timing, and LISTEN surviving a killed
- * connection. The server group runs on the real server; the PGlite group proves the same SQL
- * behaves the same in process.
+ * tables, round trips per operation, BIGINT edges, NOTIFY timing, LISTEN surviving a killed
+ * connection, lease instants stored with microseconds, and a cancel racing a failure or a retry
+ * on two connections. The server group runs on the real server; the PGlite group proves the same
+ * SQL behaves the same in process.
  */
 
 const REFERENCE = new Date('2030-01-01T00:00:00.000Z');
@@ -61,6 +74,290 @@ function eventLog() {
   };
 }
 
+const MINUTE = 60_000;
+const at = (ms: number) => new Date(REFERENCE.getTime() + ms);
+
+/** A migrated store on tables of its own, the statements it ran, and the quoted name of one of its tables. */
+interface PayoutBench {
+  readonly store: PostgresStore;
+  readonly log: StatementLog;
+  table(name: string): string;
+}
+
+/** Creates a job of `count` entries of 100 and returns it with its entry ids, ascending. */
+async function seedJob(store: Store, count: number, overrides: Partial<NewPayoutJob> = {}) {
+  const job = newJob(overrides);
+  await store.transaction((tx) => tx.createPayoutJob(job, newEntries(count)));
+  const entries = await store.listPayoutEntries(job.id, { limit: count });
+  return { job, ids: entries.map((e) => e.id) };
+}
+
+function lease(store: Store, options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
+  return store.transaction((tx) => tx.leasePayoutBatch(options));
+}
+
+function fail(store: Store, jobId: string, failures: PayoutEntryFailure[], now: Date): Promise<PayoutJobProgress> {
+  return store.transaction((tx) => tx.failPayoutEntries(jobId, failures, now));
+}
+
+function cancel(store: Store, jobId: string, now = REFERENCE): Promise<PayoutJobProgress | null> {
+  return store.transaction((tx) => tx.cancelPayoutJob(jobId, now));
+}
+
+async function entryOf(store: Store, jobId: string, id: string | undefined): Promise<PayoutEntry | undefined> {
+  return (await store.listPayoutEntries(jobId, { limit: 1_000 })).find((e) => e.id === id);
+}
+
+/*
+ * The Store rules that settle leases and cancelled jobs, on one store: stale lease holders, the
+ * ids a progress reports, expired leases of paused and cancelled jobs, and retries of a cancelled
+ * job. Registered for the server and for PGlite: one SQL, both must agree.
+ */
+function registerPayoutRules(open: () => Promise<PayoutBench>): void {
+  it('failPayoutEntries() under a lease that was taken over changes nothing; the new holder’s lease applies', async () => {
+    const { store } = await open();
+    const {
+      job,
+      ids: [id],
+    } = await seedJob(store, 1);
+    const first = await lease(store, { now: REFERENCE, limit: 10, leaseUntil: at(MINUTE) });
+    const second = await lease(store, { now: at(2 * MINUTE), limit: 10, leaseUntil: at(3 * MINUTE) });
+    expect(second?.entries.map((e) => e.id)).toEqual([id]);
+    const stale = first!.entries[0]!.lockedUntil;
+    const current = second!.entries[0]!.lockedUntil;
+
+    for (const retryAt of [null, at(10 * MINUTE)]) {
+      const late = await fail(
+        store,
+        job.id,
+        [{ entryId: id!, error: 'stale', retryAt, leaseUntil: stale }],
+        at(2 * MINUTE),
+      );
+      expect(late).toMatchObject({ changed: 0, entryIds: [], finished: false });
+    }
+    expect(await entryOf(store, job.id, id)).toMatchObject({
+      status: 'processing',
+      lockedUntil: at(3 * MINUTE),
+      attempts: 0,
+      error: null,
+    });
+
+    const refused = { entryId: id!, error: 'refused', retryAt: at(5 * MINUTE), leaseUntil: current };
+    expect(await fail(store, job.id, [refused], at(2 * MINUTE))).toMatchObject({ changed: 1, entryIds: [id] });
+    expect(await entryOf(store, job.id, id)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      availableAt: at(5 * MINUTE),
+      lockedUntil: null,
+      error: 'refused',
+    });
+    // The lease ended with that failure: the same lease again is stale as well.
+    expect(await fail(store, job.id, [refused], at(2 * MINUTE))).toMatchObject({ changed: 0, entryIds: [] });
+    expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'running', failedEntries: 0 });
+  });
+
+  it('failPayoutEntries() matches a lease a host stored with microseconds at the millisecond it reads back', async () => {
+    const { store, table } = await open();
+    const {
+      job,
+      ids: [id],
+    } = await seedJob(store, 1);
+    await lease(store, { now: REFERENCE, limit: 1, leaseUntil: at(MINUTE) });
+    await store.transaction((tx) =>
+      tx.query(
+        `UPDATE ${table('payout_entries')} SET locked_until = locked_until + interval '456 microseconds' WHERE id = $1`,
+        [id],
+      ),
+    );
+    const held = await entryOf(store, job.id, id);
+    expect(held?.lockedUntil).toEqual(at(MINUTE));
+
+    const nextMillisecond = { entryId: id!, error: 'refused', retryAt: null, leaseUntil: at(MINUTE + 1) };
+    expect(await fail(store, job.id, [nextMillisecond], at(2 * MINUTE))).toMatchObject({ changed: 0 });
+    const progress = await fail(
+      store,
+      job.id,
+      [{ entryId: id!, error: 'refused', retryAt: null, leaseUntil: held!.lockedUntil }],
+      at(2 * MINUTE),
+    );
+    expect(progress).toMatchObject({
+      changed: 1,
+      entryIds: [id],
+      finished: true,
+      job: { status: 'failed', error: 'refused', failedEntries: 1 },
+    });
+  });
+
+  it('every progress names the entries it changed, numerically ascending; completion and failure stay one statement', async () => {
+    const { store, log } = await open();
+    const { job, ids } = await seedJob(store, 12);
+    const statementsOf = async <T>(run: () => Promise<T>) => {
+      const mark = log.statements.length;
+      const result = await run();
+      return { result, statements: log.since(mark).length };
+    };
+    const credit = { now: REFERENCE, creditAccounts: true };
+
+    const completed = await statementsOf(() =>
+      store.transaction((tx) => tx.completePayoutEntries(job.id, [ids[11]!, ids[9]!, ids[8]!, ids[9]!], credit)),
+    );
+    // Ids 9, 10 and 12 of a fresh table: text order would put "10" first.
+    expect(completed.result).toMatchObject({ changed: 3, entryIds: [ids[8], ids[9], ids[11]], started: true });
+    expect(completed.statements).toBe(1);
+    expect(await store.transaction((tx) => tx.completePayoutEntries(job.id, [ids[8]!, ids[0]!], credit))).toMatchObject(
+      { changed: 1, entryIds: [ids[0]] },
+    );
+
+    const failed = await statementsOf(() =>
+      fail(
+        store,
+        job.id,
+        [
+          { entryId: ids[3]!, error: 'closed', retryAt: null },
+          { entryId: ids[1]!, error: 'busy', retryAt: at(MINUTE) },
+          { entryId: ids[8]!, error: 'paid already', retryAt: null },
+          { entryId: ids[2]!, error: 'closed', retryAt: null },
+        ],
+        REFERENCE,
+      ),
+    );
+    expect(failed.result).toMatchObject({ changed: 3, entryIds: [ids[1], ids[2], ids[3]] });
+    expect(failed.statements).toBe(1);
+
+    expect(await store.transaction((tx) => tx.completePayoutEntries(job.id, [], credit))).toMatchObject({
+      changed: 0,
+      entryIds: [],
+    });
+    expect(await fail(store, job.id, [{ entryId: ids[0]!, error: 'x', retryAt: null }], REFERENCE)).toMatchObject({
+      changed: 0,
+      entryIds: [],
+    });
+    expect(await store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, REFERENCE))).toMatchObject({
+      changed: 2,
+      entryIds: [ids[2], ids[3]],
+    });
+    expect(await store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, REFERENCE))).toMatchObject({
+      changed: 0,
+      entryIds: [],
+    });
+    expect(await cancel(store, job.id)).toMatchObject({
+      changed: 8,
+      entryIds: [ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7], ids[10]],
+      finished: true,
+      job: { status: 'cancelled', completedEntries: 4, failedEntries: 0, cancelledEntries: 8 },
+    });
+
+    const leased = await seedJob(store, 1);
+    await lease(store, { now: REFERENCE, limit: 1, jobId: leased.job.id, leaseUntil: at(MINUTE) });
+    expect(await cancel(store, leased.job.id)).toMatchObject({
+      changed: 0,
+      entryIds: [],
+      job: { status: 'cancelled' },
+    });
+    expect(await cancel(store, leased.job.id)).toBeNull();
+  });
+
+  it('leasePayoutBatch() takes expired leases of paused and cancelled jobs by priority, then age, never their pending entries', async () => {
+    const { store } = await open();
+    const running = await seedJob(store, 1, { priority: 0 });
+    const paused = await seedJob(store, 2, { priority: 5, createdAt: at(1) });
+    const cancelled = await seedJob(store, 2, { priority: 5, createdAt: at(2) });
+    for (const { job } of [paused, cancelled]) {
+      await lease(store, { now: at(2), limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+    }
+    await store.transaction((tx) =>
+      tx.transitionPayoutJob(paused.job.id, { from: ['queued'], to: 'paused', now: at(2) }),
+    );
+    expect(await cancel(store, cancelled.job.id, at(2))).toMatchObject({ entryIds: [cancelled.ids[1]] });
+
+    const leases: { job: string; status: string; entries: string[] }[] = [];
+    for (let round = 0; round < 5; round++) {
+      const batch = await lease(store, { now: at(2 * MINUTE), limit: 10, leaseUntil: at(3 * MINUTE) });
+      if (batch === null) break;
+      leases.push({ job: batch.job.id, status: batch.job.status, entries: batch.entries.map((e) => e.id) });
+    }
+    expect(leases).toEqual([
+      { job: paused.job.id, status: 'paused', entries: [paused.ids[0]] },
+      { job: cancelled.job.id, status: 'cancelled', entries: [cancelled.ids[0]] },
+      { job: running.job.id, status: 'queued', entries: [running.ids[0]] },
+    ]);
+    expect(await entryOf(store, paused.job.id, paused.ids[1])).toMatchObject({ status: 'pending', lockedUntil: null });
+    // A claim takes pending entries only, and none of a paused job.
+    expect(await store.transaction((tx) => tx.claimPayoutBatch({ now: at(4 * MINUTE), limit: 10 }))).toBeNull();
+  });
+
+  it('prunePayoutJobs() keeps a finished job while one of its entries is leased, and prunes it once that entry is paid', async () => {
+    const { store } = await open();
+    const { job, ids } = await seedJob(store, 2);
+    await lease(store, { now: REFERENCE, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+    await cancel(store, job.id);
+    const settled = await seedJob(store, 1);
+    await cancel(store, settled.job.id);
+
+    const prune = () => store.transaction((tx) => tx.prunePayoutJobs(at(60 * MINUTE), 10));
+    expect(await prune()).toBe(1);
+    expect(await store.getPayoutJob(settled.job.id)).toBeNull();
+    expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'cancelled' });
+
+    const paid = await store.transaction((tx) =>
+      tx.completePayoutEntries(job.id, [ids[0]!], { now: at(2 * MINUTE), creditAccounts: true }),
+    );
+    expect(paid).toMatchObject({
+      changed: 1,
+      entryIds: [ids[0]],
+      finished: false,
+      job: { status: 'cancelled', completedEntries: 1, cancelledEntries: 1, paidAmount: 100n },
+    });
+    expect(await prune()).toBe(1);
+    expect(await store.getPayoutJob(job.id)).toBeNull();
+    expect(await store.ledgerTotal({ jobId: job.id })).toEqual({ count: 1, total: 100n });
+  });
+
+  it('retryFailedPayoutEntries() refuses a cancelled job with InvalidTransitionError and writes nothing', async () => {
+    const { store } = await open();
+    const { job, ids } = await seedJob(store, 3);
+    await fail(store, job.id, [{ entryId: ids[0]!, error: 'closed', retryAt: null }], REFERENCE);
+    await cancel(store, job.id);
+    const before = [await store.getPayoutJob(job.id), await store.listPayoutEntries(job.id, { limit: 10 })];
+
+    const error = await store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, at(MINUTE))).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidTransitionError);
+    expect(error).toMatchObject({ code: 'invalid_transition', from: 'cancelled', to: 'running' });
+    expect([await store.getPayoutJob(job.id), await store.listPayoutEntries(job.id, { limit: 10 })]).toEqual(before);
+    await expect(
+      store.transaction((tx) => tx.retryFailedPayoutEntries('no-such-job', at(MINUTE))),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('failPayoutEntries() in a cancelled job cancels the entry it would retry and dead-letters the other', async () => {
+    const { store } = await open();
+    const { job, ids } = await seedJob(store, 3);
+    await lease(store, { now: REFERENCE, limit: 2, jobId: job.id, leaseUntil: at(MINUTE) });
+    expect(await cancel(store, job.id)).toMatchObject({ entryIds: [ids[2]] });
+
+    const progress = await fail(
+      store,
+      job.id,
+      [
+        { entryId: ids[1]!, error: 'closed', retryAt: null, leaseUntil: at(MINUTE) },
+        { entryId: ids[0]!, error: 'busy', retryAt: at(5 * MINUTE), leaseUntil: at(MINUTE) },
+      ],
+      at(2 * MINUTE),
+    );
+    expect(progress).toMatchObject({
+      changed: 2,
+      entryIds: [ids[0], ids[1]],
+      finished: false,
+      job: { status: 'cancelled', completedEntries: 0, failedEntries: 1, cancelledEntries: 2 },
+    });
+    expect(await store.listPayoutEntries(job.id, { limit: 10 })).toMatchObject([
+      { id: ids[0], status: 'cancelled', attempts: 1, error: 'busy', lockedUntil: null },
+      { id: ids[1], status: 'failed', attempts: 1, error: 'closed', lockedUntil: null },
+      { id: ids[2], status: 'cancelled', attempts: 0 },
+    ]);
+  });
+}
+
 const available = await postgresAvailable(import.meta.filename);
 
 describe.skipIf(!available)('PostgresStore on a server', () => {
@@ -84,12 +381,12 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     new PostgresStore({ pool: db.pool, schema: db.schema, tablePrefix });
 
   describe('migrations', () => {
-    it('migrate() creates the tables, records version 1, and applies nothing the second time', async () => {
+    it('migrate() creates the tables, records every version, and applies nothing the second time', async () => {
       const prefix = db.freshPrefix();
       const store = storeWith(prefix);
-      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 1 });
-      expect(await store.migrate()).toEqual({ applied: [1], version: 1 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 2 });
+      expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
+      expect(await store.migrate()).toEqual({ applied: [], version: 2 });
       expect(await tables(prefix)).toEqual(
         [
           'accounts',
@@ -103,8 +400,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
           'payout_jobs',
         ].map((name) => `${prefix}${name}`),
       );
-      const { rows } = await db.pool.query(`SELECT version, name FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ version: 1, name: 'init' }]);
+      const { rows } = await db.pool.query(
+        `SELECT version, name FROM "${db.schema}"."${prefix}migrations" ORDER BY version`,
+      );
+      expect(rows).toEqual([
+        { version: 1, name: 'init' },
+        { version: 2, name: 'payout-job-next-status' },
+      ]);
+      const { rows: functions } = await db.pool.query<{ name: string }>(
+        'SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND starts_with(p.proname, $2)',
+        [db.schema, prefix],
+      );
+      expect(functions).toEqual([{ name: `${prefix}payout_job_next_status` }]);
     });
 
     it('migrate() from several stores at once applies each version exactly once', async () => {
@@ -112,18 +419,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       // Separate store instances stand for separate processes: each migrates on its own connection.
       const stores = Array.from({ length: 6 }, () => storeWith(prefix));
       const results = await Promise.all(stores.map((store) => store.migrate()));
-      expect(results.flatMap((result) => result.applied)).toEqual([1]);
-      expect(results.every((result) => result.version === 1)).toBe(true);
+      expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
+      expect(results.every((result) => result.version === 2)).toBe(true);
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ n: 1 }]);
+      expect(rows).toEqual([{ n: 2 }]);
     });
 
     it('migrate() creates a missing schema', async () => {
       const schema = `${db.schema}_extra`;
       const store = new PostgresStore({ pool: db.pool, schema, tablePrefix: 'x_' });
       try {
-        expect(await store.migrate()).toEqual({ applied: [1], version: 1 });
-        expect((await store.migrationStatus()).version).toBe(1);
+        expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
+        expect((await store.migrationStatus()).version).toBe(2);
       } finally {
         await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
@@ -321,6 +628,177 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     });
   });
 
+  describe('payout rules', () => {
+    registerPayoutRules(async () => {
+      const prefix = db.freshPrefix();
+      const { pool, log } = countingPool(db.pool);
+      const store = new PostgresStore({ pool, schema: db.schema, tablePrefix: prefix });
+      await store.migrate();
+      return { store, log, table: (name) => `"${db.schema}".${prefix}${name}` };
+    });
+  });
+
+  describe('cancel races', () => {
+    /** Runs `step` in a transaction kept open until `commit()`; `ready` resolves with its result meanwhile. */
+    const hold = <T>(store: Store, step: (tx: StoreTransaction) => Promise<T>) => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let stepped!: (value: T) => void;
+      const done = store.transaction(async (tx) => {
+        const value = await step(tx);
+        stepped(value);
+        await released;
+        return value;
+      });
+      const ready = new Promise<T>((resolve, reject) => {
+        stepped = resolve;
+        done.catch(reject);
+      });
+      return {
+        ready,
+        commit: () => {
+          release();
+          return done;
+        },
+      };
+    };
+
+    /** Resolves once a statement on `prefix`'s tables waits for a lock another transaction holds. */
+    const blockedOn = (prefix: string) =>
+      vi.waitFor(
+        async () => {
+          const { rows } = await db.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 in query) > 0",
+            [`"${db.schema}".${prefix}`],
+          );
+          expect(rows[0]?.n).toBeGreaterThan(0);
+        },
+        { timeout: 5_000, interval: 10 },
+      );
+
+    const migrated = async () => {
+      const prefix = db.freshPrefix();
+      const store = storeWith(prefix);
+      await store.migrate();
+      return { store, prefix };
+    };
+
+    it('a failure that waited for a cancel’s commit cancels the entry it would have retried', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 2);
+      await lease(store, { now: REFERENCE, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+      const cancelling = hold(store, (tx) => tx.cancelPayoutJob(job.id, REFERENCE));
+      expect(await cancelling.ready).toMatchObject({ entryIds: [ids[1]] });
+
+      let runs = 0;
+      const failing = store.transaction((tx) => {
+        runs++;
+        const failure = { entryId: ids[0]!, error: 'busy', retryAt: at(5 * MINUTE), leaseUntil: at(MINUTE) };
+        return tx.failPayoutEntries(job.id, [failure], at(2 * MINUTE));
+      });
+      await blockedOn(prefix);
+      await cancelling.commit();
+
+      // The first run read the job before the cancel committed and put the entry back to pending:
+      // it was rolled back and run again.
+      expect(await failing).toMatchObject({
+        changed: 1,
+        entryIds: [ids[0]],
+        job: { status: 'cancelled', cancelledEntries: 2, failedEntries: 0 },
+      });
+      expect(runs).toBe(2);
+      expect(await entryOf(store, job.id, ids[0])).toMatchObject({ status: 'cancelled', attempts: 1, error: 'busy' });
+    });
+
+    it('a cancel that waited for a failure’s commit cancels the entry that failure put back to pending', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 2);
+      await lease(store, { now: REFERENCE, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+      const failing = hold(store, (tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [{ entryId: ids[0]!, error: 'busy', retryAt: at(5 * MINUTE), leaseUntil: at(MINUTE) }],
+          at(2 * MINUTE),
+        ),
+      );
+      expect(await failing.ready).toMatchObject({ entryIds: [ids[0]] });
+
+      const cancelling = cancel(store, job.id, at(3 * MINUTE));
+      await blockedOn(prefix);
+      await failing.commit();
+
+      expect(await cancelling).toMatchObject({
+        changed: 2,
+        entryIds: [ids[0], ids[1]],
+        job: { status: 'cancelled', cancelledEntries: 2 },
+      });
+      expect(await store.listPayoutEntries(job.id, { limit: 10, status: ['pending'] })).toEqual([]);
+    });
+
+    it('a retry that waited for a cancel’s commit throws InvalidTransitionError and requeues nothing', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 2);
+      await fail(store, job.id, [{ entryId: ids[0]!, error: 'closed', retryAt: null }], REFERENCE);
+      const cancelling = hold(store, (tx) => tx.cancelPayoutJob(job.id, REFERENCE));
+      expect(await cancelling.ready).toMatchObject({ entryIds: [ids[1]] });
+
+      const retrying = store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, at(MINUTE))).catch((e) => e);
+      await blockedOn(prefix);
+      await cancelling.commit();
+
+      expect(await retrying).toBeInstanceOf(InvalidTransitionError);
+      expect(await entryOf(store, job.id, ids[0])).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(await store.getPayoutJob(job.id)).toMatchObject({
+        status: 'cancelled',
+        failedEntries: 1,
+        cancelledEntries: 1,
+      });
+    });
+
+    it('a cancel that waited for the job to be failed meanwhile cancels nothing and returns null', async () => {
+      const { store, prefix } = await migrated();
+      const { job } = await seedJob(store, 2);
+      const failingJob = hold(store, (tx) =>
+        tx
+          .transitionPayoutJob(job.id, { from: ['queued'], to: 'running', now: REFERENCE })
+          .then(() =>
+            tx.transitionPayoutJob(job.id, { from: ['running'], to: 'failed', now: REFERENCE, error: 'stopped' }),
+          ),
+      );
+      expect(await failingJob.ready).toMatchObject({ status: 'failed' });
+
+      // The cancel sees a queued job, cancels its pending entries, then finds it failed once it
+      // holds the job's lock: those cancellations are rolled back and the rerun finds nothing to do.
+      const cancelling = cancel(store, job.id, at(MINUTE));
+      await blockedOn(prefix);
+      await failingJob.commit();
+
+      expect(await cancelling).toBeNull();
+      expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'failed', cancelledEntries: 0 });
+      expect(await store.listPayoutEntries(job.id, { limit: 10, status: ['pending'] })).toHaveLength(2);
+    });
+
+    it('a cancel that waited for a retry’s commit cancels the entries that retry requeued', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 2);
+      await fail(store, job.id, [{ entryId: ids[0]!, error: 'closed', retryAt: null }], REFERENCE);
+      const retrying = hold(store, (tx) => tx.retryFailedPayoutEntries(job.id, at(MINUTE)));
+      expect(await retrying.ready).toMatchObject({ entryIds: [ids[0]] });
+
+      const cancelling = cancel(store, job.id, at(2 * MINUTE));
+      await blockedOn(prefix);
+      await retrying.commit();
+
+      expect(await cancelling).toMatchObject({
+        changed: 2,
+        entryIds: [ids[0], ids[1]],
+        job: { status: 'cancelled', failedEntries: 0, cancelledEntries: 2 },
+      });
+    });
+  });
+
   describe('LISTEN/NOTIFY', () => {
     it('delivers an event only once its transaction commits, and never after a rollback', async () => {
       const store = storeWith();
@@ -424,16 +902,24 @@ describe('PostgresStore on PGlite', () => {
   });
   const storeWith = (options: { counted?: boolean } = {}) => {
     const tablePrefix = `p${++prefixes}_`;
-    if (!options.counted) return { store: new PostgresStore({ pglite, tablePrefix }), log: undefined };
+    if (!options.counted) return { store: new PostgresStore({ pglite, tablePrefix }), log: undefined, tablePrefix };
     const counted = countingPglite(pglite);
-    return { store: new PostgresStore({ pglite: counted.pglite, tablePrefix }), log: counted.log };
+    return { store: new PostgresStore({ pglite: counted.pglite, tablePrefix }), log: counted.log, tablePrefix };
   };
+
+  describe('payout rules', () => {
+    registerPayoutRules(async () => {
+      const { store, log, tablePrefix } = storeWith({ counted: true });
+      await store.migrate();
+      return { store, log: log!, table: (name) => `public.${tablePrefix}${name}` };
+    });
+  });
 
   it('migrate() is idempotent and safe when called several times at once', async () => {
     const { store } = storeWith();
     const results = await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1]);
-    expect(await store.migrate()).toEqual({ applied: [], version: 1 });
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
+    expect(await store.migrate()).toEqual({ applied: [], version: 2 });
   });
 
   it('keeps 2^63 − 1 exact', async () => {

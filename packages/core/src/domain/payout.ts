@@ -54,7 +54,7 @@ export const payoutEntryStateMachine: StateMachine<PayoutEntryStatus> = {
   name: 'payout entry',
   transitions: {
     pending: ['processing', 'completed', 'failed', 'cancelled'],
-    processing: ['pending', 'completed', 'failed'],
+    processing: ['pending', 'completed', 'failed', 'cancelled'],
     completed: [],
     failed: ['pending'],
     cancelled: [],

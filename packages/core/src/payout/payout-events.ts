@@ -82,8 +82,11 @@ export function finishedEvent(job: PayoutJob): PayoutEvent | null {
 
 /** Every event a committed batch causes, in the order listeners should see them. */
 export function batchEvents(outcome: BatchOutcome): PayoutEvent[] {
-  const { job, started, finished } = outcome.progress;
+  const { job, started, finished, entryIds } = outcome.progress;
   const base = { jobId: job.id, challengeId: job.challengeId };
+  // Only what the store says this write changed: a raced entry is reported by whoever won it.
+  const changed = new Set(entryIds);
+  const completed = outcome.completed.filter((e) => changed.has(e.id));
   const events: PayoutEvent[] = [];
   if (started) {
     events.push({
@@ -108,9 +111,9 @@ export function batchEvents(outcome: BatchOutcome): PayoutEvent[] {
     name: 'payout.batch',
     data: {
       ...base,
-      completed: outcome.completed.length,
+      completed: completed.length,
       failed: outcome.deadLettered.length,
-      amount: outcome.completed.reduce((sum, e) => sum + e.amount, 0n).toString(),
+      amount: completed.reduce((sum, e) => sum + e.amount, 0n).toString(),
       attempt: outcome.attempt,
       durationMs: outcome.durationMs,
     },

@@ -1,16 +1,9 @@
-import type { PayoutEntry, PayoutJob } from '../domain/payout';
 import { ValidationError } from '../errors';
-import type { HostTransaction, Store } from '../store/store';
+import type { HostTransaction, PayoutBatch, Store } from '../store/store';
 import { type Backoff, type BackoffOptions, createBackoff } from '../time/backoff';
 import { type Clock, systemClock } from '../time/clock';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireInteger } from '../validation';
-
-/** A batch handed to a host hook: the job and the entries being paid in this transaction. */
-export interface PayoutHookBatch {
-  readonly job: PayoutJob;
-  readonly entries: readonly PayoutEntry[];
-}
 
 /** One payment handed to an external rail. */
 export interface ExternalPayment {
@@ -36,7 +29,7 @@ export interface ExternalPayment {
  */
 export type PayoutMode =
   | { readonly kind: 'ledger' }
-  | { readonly kind: 'hook'; credit(tx: HostTransaction, batch: PayoutHookBatch): Promise<void> }
+  | { readonly kind: 'hook'; credit(tx: HostTransaction, batch: PayoutBatch): Promise<void> }
   | {
       readonly kind: 'external';
       pay(payment: ExternalPayment): Promise<void>;

@@ -7,13 +7,15 @@ import type { NewPayoutEntry, PayoutEntry, PayoutJob, PayoutJobId, PayoutJobStat
 import {
   ConflictError,
   InvalidTransitionError,
+  ListenerError,
   NotFoundError,
   PaymentError,
   SettleError,
+  StoreError,
   ValidationError,
 } from '../errors';
 import type { PayoutQueueEvents } from '../events/payout-queue-events';
-import { parseAmount } from '../money/amount';
+import { MAX_AMOUNT, parseAmount } from '../money/amount';
 import type {
   ClaimPayoutBatchOptions,
   PayoutBatch,
@@ -184,6 +186,9 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       seen.add(userId);
       return { userId, amount: parseAmount(`input.entries[${i}].amount`, entry.amount, { min: 1n }) };
     });
+    if (entries.reduce((sum, e) => sum + e.amount, 0n) > MAX_AMOUNT) {
+      throw new ValidationError('input.entries', `amounts must not add up to more than ${MAX_AMOUNT}`);
+    }
     const priority = requireInteger('input.priority', input.priority ?? 0, { min: -1_000_000, max: 1_000_000 });
     const metadata = requireJsonObject('input.metadata', input.metadata ?? {});
     const now = this.#options.clock.now();
@@ -265,9 +270,12 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   /** Requeues the job's dead-lettered entries and reopens the job. Returns how many were requeued. */
   async retryFailed(jobId: PayoutJobId): Promise<number> {
     requireId('jobId', jobId);
-    const progress = await this.#options.store.transaction((tx) =>
-      tx.retryFailedPayoutEntries(jobId, this.#options.clock.now()),
-    );
+    const progress = await this.#options.store.transaction(async (tx) => {
+      const result = await tx.retryFailedPayoutEntries(jobId, this.#options.clock.now());
+      if (result.changed > 0) await publishAll(tx, [progressEvent(result.job)]);
+      return result;
+    });
+    if (progress.changed > 0) this.#emitAll([progressEvent(progress.job)]);
     this.#wake();
     return progress.changed;
   }
@@ -416,107 +424,106 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     return toStatusView(updated);
   }
 
-  /** Claims and pays one batch; on failure, retries it in halves so one bad entry cannot sink the rest. */
-  async #runBatch(claim: ClaimPayoutBatchOptions, attempt = 1): Promise<RunSummary | null> {
+  /**
+   * Claims and pays one batch. A batch that fails is retried at once in halves, so one bad entry
+   * cannot sink the rest; when both halves fail the cause is not one entry, and every entry of the
+   * batch waits its backoff instead (no storm of retries against a failing hook or database).
+   */
+  async #runBatch(claim: ClaimPayoutBatchOptions): Promise<RunSummary | null> {
     if (this.#options.mode.kind === 'external') return this.#runExternalBatch(claim);
+    const first = await this.#attemptBatch(claim, 1);
+    if (first === null || first.ok) return first?.summary ?? null;
+    return this.#isolate(first.batch, first.error, 1);
+  }
+
+  /** One transaction: claim, credit (ledger or host hook), complete, publish; events after commit. */
+  async #attemptBatch(claim: ClaimPayoutBatchOptions, attempt: number): Promise<BatchAttempt | null> {
     const started = performance.now();
     let claimed: PayoutBatch | null = null;
-    let phase: 'store' | 'hook' = 'store';
+    let events: PayoutEvent[];
     try {
       const committed = await this.#options.store.transaction(async (tx) => {
-        phase = 'store';
         claimed = await tx.claimPayoutBatch(claim);
         if (!claimed) return null;
         const mode = this.#options.mode;
-        if (mode.kind === 'hook') {
-          phase = 'hook';
-          await mode.credit(tx, claimed);
-          phase = 'store';
-        }
-        const ids = claimed.entries.map((e) => e.id);
-        const progress = await tx.completePayoutEntries(claimed.job.id, ids, {
-          now: claim.now,
-          creditAccounts: mode.kind === 'ledger',
-        });
-        const events = batchEvents({
+        if (mode.kind === 'hook') await mode.credit(tx, claimed);
+        const progress = await tx.completePayoutEntries(
+          claimed.job.id,
+          claimed.entries.map((e) => e.id),
+          { now: claim.now, creditAccounts: mode.kind === 'ledger' },
+        );
+        const outcome = batchEvents({
           progress,
           completed: claimed.entries,
           deadLettered: [],
           attempt,
           durationMs: Math.round(performance.now() - started),
         });
-        await publishAll(tx, events);
-        return events;
+        await publishAll(tx, outcome);
+        return outcome;
       });
-      if (!committed) return null;
-      this.#emitAll(committed);
-      return { batches: 1, completed: (claimed as PayoutBatch | null)?.entries.length ?? 0, failed: 0 };
+      if (committed === null) return null;
+      events = committed;
     } catch (err) {
       const batch = claimed as PayoutBatch | null;
-      if (!batch) throw this.#report(err, { phase: 'claim' });
+      if (!batch) throw this.#report(err, { phase: 'claim', attempt });
       const error = this.#report(err, {
         jobId: batch.job.id,
         batch: { size: batch.entries.length, firstEntryId: batch.entries[0]?.id },
         attempt,
-        phase,
       });
-      return this.#handleBatchFailure(batch, error, phase, attempt);
+      return { ok: false, batch, error };
     }
+    this.#lastError = null;
+    this.#emitAll(events);
+    const completed = (claimed as PayoutBatch | null)?.entries.length ?? 0;
+    return { ok: true, summary: { batches: 1, completed, failed: 0 } };
   }
 
-  async #handleBatchFailure(
-    batch: PayoutBatch,
-    error: SettleError,
-    phase: 'store' | 'hook',
-    attempt: number,
-  ): Promise<RunSummary> {
-    const now = this.#options.clock.now();
-    // Only a host hook can fail for one entry's sake; a store failure would sink every half too.
-    if (phase === 'hook' && batch.entries.length > 1) {
-      const middle = Math.ceil(batch.entries.length / 2);
-      const totals = { batches: 0, completed: 0, failed: 0 };
-      for (const half of [batch.entries.slice(0, middle), batch.entries.slice(middle)]) {
-        const run = await this.#runBatch(
-          { now, limit: half.length, jobId: batch.job.id, entryIds: half.map((e) => e.id) },
-          attempt + 1,
-        );
-        if (run) {
-          totals.batches += run.batches;
-          totals.completed += run.completed;
-          totals.failed += run.failed;
-        }
-      }
-      return totals;
+  /** Retries a failed batch in halves until the failing entries are found, then records their failure. */
+  async #isolate(batch: PayoutBatch, error: SettleError, attempt: number): Promise<RunSummary> {
+    const transient = error instanceof StoreError && error.retryable;
+    if (batch.entries.length === 1 || transient) {
+      return this.#recordFailures(batch.job, batch.entries, error.message, attempt);
     }
-    return this.#recordFailures(batch.job, batch.entries, error.message, now, attempt);
+    const middle = Math.ceil(batch.entries.length / 2);
+    const halves = [batch.entries.slice(0, middle), batch.entries.slice(middle)];
+    const totals = { batches: 0, completed: 0, failed: 0 };
+    const failed: Extract<BatchAttempt, { ok: false }>[] = [];
+    for (const half of halves) {
+      const claim = { now: this.#options.clock.now(), limit: half.length, jobId: batch.job.id };
+      const run = await this.#attemptBatch({ ...claim, entryIds: half.map((e) => e.id) }, attempt + 1);
+      if (run?.ok) addTo(totals, run.summary);
+      else if (run) failed.push(run);
+    }
+    const [only, second] = failed;
+    if (only && !second) addTo(totals, await this.#isolate(only.batch, only.error, attempt + 1));
+    else if (only && second) {
+      const entries = [...only.batch.entries, ...second.batch.entries];
+      addTo(totals, await this.#recordFailures(batch.job, entries, only.error.message, attempt + 1));
+    }
+    return totals;
   }
 
+  /**
+   * Records a failed attempt for each entry: a retry after its backoff, or the dead-letter after
+   * `maxAttempts`. Events are built from what the store says it changed.
+   */
   async #recordFailures(
     job: PayoutJob,
     entries: readonly PayoutEntry[],
     message: string,
-    now: Date,
     attempt: number,
-    completedProgress?: { progress: PayoutJobProgress; completed: readonly PayoutEntry[] },
   ): Promise<RunSummary> {
-    const failures: PayoutEntryFailure[] = entries.map((entry) => {
-      const failedAttempts = entry.attempts + 1;
-      const retryAt =
-        failedAttempts >= this.#options.maxAttempts
-          ? null
-          : new Date(now.getTime() + this.#options.backoff(failedAttempts));
-      return { entryId: entry.id, error: message, retryAt };
-    });
-    const deadLettered = entries
-      .filter((_, i) => failures[i]?.retryAt === null)
-      .map((entry) => ({ entry, error: message }));
+    const now = this.#options.clock.now();
     const started = performance.now();
+    const failures = this.#failuresOf(entries, message, now);
     const events = await this.#options.store.transaction(async (tx) => {
       const progress = await tx.failPayoutEntries(job.id, failures, now);
       const outcome = batchEvents({
-        progress: completedProgress ? mergeProgress(completedProgress.progress, progress) : progress,
-        completed: completedProgress?.completed ?? [],
-        deadLettered,
+        progress,
+        completed: [],
+        deadLettered: deadLetteredBy(progress, entries, failures),
         attempt,
         durationMs: Math.round(performance.now() - started),
       });
@@ -524,10 +531,25 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       return outcome;
     });
     this.#emitAll(events);
-    return { batches: 1, completed: completedProgress?.completed.length ?? 0, failed: deadLettered.length };
+    return { batches: 1, completed: 0, failed: countEvents(events, 'payout.entry_failed') };
   }
 
-  /** External rail: lease, call the provider outside any transaction, then complete what it accepted. */
+  /** Each entry's next attempt: after its backoff, or never (`retryAt` null) once `maxAttempts` is used. */
+  #failuresOf(entries: readonly PayoutEntry[], message: string, now: Date): PayoutEntryFailure[] {
+    return entries.map((entry) => {
+      const failedAttempts = entry.attempts + 1;
+      const retryAt =
+        failedAttempts >= this.#options.maxAttempts
+          ? null
+          : new Date(now.getTime() + this.#options.backoff(failedAttempts));
+      return { entryId: entry.id, error: message, retryAt, leaseUntil: entry.lockedUntil };
+    });
+  }
+
+  /**
+   * External rail: lease, call the provider outside any transaction (with the entry id as
+   * idempotency key), then complete what it accepted and record what it refused, in one transaction.
+   */
   async #runExternalBatch(claim: ClaimPayoutBatchOptions): Promise<RunSummary | null> {
     const mode = this.#options.mode;
     if (mode.kind !== 'external') return null;
@@ -538,6 +560,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     const results = await Promise.all(
       batch.entries.map((entry) =>
         limit(async () => {
+          const attempt = entry.attempts + 1;
           try {
             await mode.pay({
               jobId: entry.jobId,
@@ -545,52 +568,42 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
               userId: entry.userId,
               amount: entry.amount,
               idempotencyKey: entry.id,
-              attempt: entry.attempts + 1,
+              attempt,
             });
             return { entry, error: null };
           } catch (err) {
-            return {
-              entry,
-              error: this.#report(err, { jobId: entry.jobId, entryId: entry.id, attempt: entry.attempts + 1 }),
-            };
+            return { entry, error: this.#report(err, { jobId: entry.jobId, entryId: entry.id, attempt }) };
           }
         }),
       ),
     );
     const paid = results.filter((r) => r.error === null).map((r) => r.entry);
-    const failed = results.filter((r) => r.error !== null);
+    const refused = results.filter((r) => r.error !== null);
     const now = this.#options.clock.now();
     const started = performance.now();
+    const failures = refused.flatMap((r) => this.#failuresOf([r.entry], r.error?.message ?? 'payment failed', now));
     const events = await this.#options.store.transaction(async (tx) => {
-      const progress = await tx.completePayoutEntries(
+      const completedProgress = await tx.completePayoutEntries(
         batch.job.id,
         paid.map((e) => e.id),
         { now, creditAccounts: false },
       );
-      if (failed.length > 0) return { progress, events: null };
+      const failedProgress = failures.length > 0 ? await tx.failPayoutEntries(batch.job.id, failures, now) : null;
+      const progress = failedProgress ? mergeProgress(completedProgress, failedProgress) : completedProgress;
+      const completedIds = new Set(completedProgress.entryIds);
       const outcome = batchEvents({
         progress,
-        completed: paid,
-        deadLettered: [],
-        attempt: 1,
+        completed: paid.filter((e) => completedIds.has(e.id)),
+        deadLettered: failedProgress ? deadLetteredBy(failedProgress, batch.entries, failures) : [],
+        attempt: Math.max(...batch.entries.map((e) => e.attempts + 1)),
         durationMs: Math.round(performance.now() - started),
       });
       await publishAll(tx, outcome);
-      return { progress, events: outcome };
+      return { outcome, completed: completedIds.size };
     });
-    if (events.events) {
-      this.#emitAll(events.events);
-      return { batches: 1, completed: paid.length, failed: 0 };
-    }
-    const message = failed[0]?.error?.message ?? 'payment failed';
-    return this.#recordFailures(
-      batch.job,
-      failed.map((f) => f.entry),
-      message,
-      now,
-      1,
-      { progress: events.progress, completed: paid },
-    );
+    if (refused.length === 0) this.#lastError = null;
+    this.#emitAll(events.outcome);
+    return { batches: 1, completed: events.completed, failed: countEvents(events.outcome, 'payout.entry_failed') };
   }
 
   async #lane(): Promise<void> {
@@ -647,9 +660,18 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     for (const controller of this.#idle) controller.abort();
   }
 
+  /**
+   * Emits committed events. A host listener that throws cannot undo or re-run the batch: its error
+   * is reported as a `ListenerError` and the remaining events still go out.
+   */
   #emitAll(events: readonly (PayoutEvent | null)[]): void {
     for (const event of events) {
-      if (event) (this.emit as (name: string, data: unknown) => boolean)(event.name, event.data);
+      if (!event) continue;
+      try {
+        (this.emit as (name: string, data: unknown) => boolean)(event.name, event.data);
+      } catch (err) {
+        this.#report(new ListenerError(event.name, { cause: err, context: { jobId: event.data.jobId } }), {});
+      }
     }
   }
 
@@ -664,17 +686,50 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
         : new PaymentError(err instanceof Error ? err.message : String(err), { cause: err, context });
     Object.assign(error.context, context);
     this.#lastError = error;
-    this.emit('error', error);
+    try {
+      this.emit('error', error);
+    } catch {
+      // An `error` listener that throws has nobody left to tell.
+    }
     return error;
   }
 }
 
-function mergeProgress(completed: PayoutJobProgress, failed: PayoutJobProgress): PayoutJobProgress {
+/** What one attempt at a batch did. */
+type BatchAttempt =
+  | { readonly ok: true; readonly summary: RunSummary }
+  | { readonly ok: false; readonly batch: PayoutBatch; readonly error: SettleError };
+
+function addTo(totals: { batches: number; completed: number; failed: number }, run: RunSummary): void {
+  totals.batches += run.batches;
+  totals.completed += run.completed;
+  totals.failed += run.failed;
+}
+
+function countEvents(events: readonly PayoutEvent[], name: PayoutEvent['name']): number {
+  return events.filter((e) => e.name === name).length;
+}
+
+/** The entries a `failPayoutEntries` call really dead-lettered, with their errors. */
+function deadLetteredBy(
+  progress: PayoutJobProgress,
+  entries: readonly PayoutEntry[],
+  failures: readonly PayoutEntryFailure[],
+): { entry: PayoutEntry; error: string }[] {
+  const changed = new Set(progress.entryIds);
+  return failures.flatMap((failure) => {
+    const entry = entries.find((e) => e.id === failure.entryId);
+    return entry && failure.retryAt === null && changed.has(entry.id) ? [{ entry, error: failure.error }] : [];
+  });
+}
+
+function mergeProgress(first: PayoutJobProgress, second: PayoutJobProgress): PayoutJobProgress {
   return {
-    job: failed.job,
-    changed: completed.changed + failed.changed,
-    started: completed.started || failed.started,
-    finished: completed.finished || failed.finished,
+    job: second.job,
+    changed: first.changed + second.changed,
+    entryIds: [...first.entryIds, ...second.entryIds],
+    started: first.started || second.started,
+    finished: first.finished || second.finished,
   };
 }
 

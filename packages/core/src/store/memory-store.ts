@@ -304,7 +304,7 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
     return this.statement(() =>
       this.claimBatch(
         options,
-        (e) => e.status === 'pending' && e.availableAt <= options.now,
+        (e, job) => isOpen(job) && e.status === 'pending' && e.availableAt <= options.now,
         (e) => e,
       ),
     );
@@ -315,8 +315,9 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
     return this.statement(() =>
       this.claimBatch(
         options,
-        (e) =>
-          (e.status === 'pending' && e.availableAt <= now) ||
+        // An expired lease is taken over whatever the job's status: only an outcome settles it.
+        (e, job) =>
+          (isOpen(job) && e.status === 'pending' && e.availableAt <= now) ||
           (e.status === 'processing' && e.lockedUntil !== null && e.lockedUntil <= now),
         (e) =>
           this.write(this.db.entries, e.id, {
@@ -373,7 +374,12 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
         }
       }
       const paid = completed.reduce((sum, e) => sum + e.amount, 0n);
-      return this.advanceJob(jobId, now, completed.length, { completed: completed.length, failed: 0, paid });
+      return this.advanceJob(
+        jobId,
+        now,
+        completed.map((e) => e.id),
+        { completed: completed.length, failed: 0, paid },
+      );
     });
   }
 
@@ -386,40 +392,61 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
       this.requireJob(jobId);
       const byEntry = new Map<PayoutEntryId, PayoutEntryFailure>();
       for (const failure of failures) if (!byEntry.has(failure.entryId)) byEntry.set(failure.entryId, failure);
-      let changed = 0;
+      const cancelled = this.requireJob(jobId).status === 'cancelled';
+      const changed: PayoutEntryId[] = [];
       const deadLettered = new Set<PayoutEntryId>();
-      for (const [id, { error, retryAt }] of [...byEntry].sort(([a], [b]) => compareIds(a, b))) {
+      let cancelledNow = 0;
+      for (const [id, { error, retryAt, leaseUntil }] of [...byEntry].sort(([a], [b]) => compareIds(a, b))) {
+        // … WHERE status IN (pending, processing) [AND status = 'processing' AND locked_until = $lease]
+        const stillOurs = (e: PayoutEntry) =>
+          leaseUntil === undefined ||
+          leaseUntil === null ||
+          (e.status === 'processing' && e.lockedUntil?.getTime() === leaseUntil.getTime());
+        const next = retryAt === null ? 'failed' : cancelled ? 'cancelled' : 'pending';
         const entry = await this.update(
           this.db.entries,
           id,
-          (e) => e.jobId === jobId && (e.status === 'pending' || e.status === 'processing'),
+          (e) => e.jobId === jobId && (e.status === 'pending' || e.status === 'processing') && stillOurs(e),
           (e) => ({
             ...e,
-            status: move(payoutEntryStateMachine, e.status, retryAt === null ? 'failed' : 'pending'),
+            status: move(payoutEntryStateMachine, e.status, next),
             attempts: e.attempts + 1,
             availableAt: retryAt ?? e.availableAt,
             lockedUntil: null,
             error,
           }),
         );
-        if (entry !== undefined) changed++;
-        if (entry?.status === 'failed') deadLettered.add(id);
+        if (entry === undefined) continue;
+        changed.push(id);
+        if (entry.status === 'failed') deadLettered.add(id);
+        if (entry.status === 'cancelled') cancelledNow++;
       }
       const lastError = [...byEntry.values()].filter((f) => deadLettered.has(f.entryId)).at(-1)?.error;
-      return this.advanceJob(jobId, now, changed, { completed: 0, failed: deadLettered.size, paid: 0n, lastError });
+      return this.advanceJob(jobId, now, changed, {
+        completed: 0,
+        failed: deadLettered.size,
+        cancelled: cancelledNow,
+        paid: 0n,
+        lastError,
+      });
     });
   }
 
   retryFailedPayoutEntries(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress> {
     return this.statement(async () => {
       const current = this.requireJob(jobId);
+      if (current.status === 'cancelled') assertTransition(payoutJobStateMachine, current.status, 'running');
+      const requeued: PayoutEntryId[] = [];
       const changed = await this.updateAll(
         this.db.entries.rows(this.tx, jobId).sort(byId),
         this.db.entries,
         (e) => e.status === 'failed',
-        (e) => ({ ...e, status: move(payoutEntryStateMachine, e.status, 'pending'), attempts: 0, availableAt: now }),
+        (e) => {
+          requeued.push(e.id);
+          return { ...e, status: move(payoutEntryStateMachine, e.status, 'pending'), attempts: 0, availableAt: now };
+        },
       );
-      if (changed === 0) return { job: toJob(current), changed, started: false, finished: false };
+      if (changed === 0) return { job: toJob(current), changed, entryIds: [], started: false, finished: false };
       const job = await this.update(
         this.db.jobs,
         jobId,
@@ -432,7 +459,7 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
         },
       );
       if (job === undefined) throw new NotFoundError('payout_job', jobId);
-      return { job: toJob(job), changed, started: false, finished: false };
+      return { job: toJob(job), changed, entryIds: requeued.sort(compareIds), started: false, finished: false };
     });
   }
 
@@ -462,11 +489,15 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
       const current = this.db.jobs.get(this.tx, jobId);
       if (current === undefined || !cancellable(current)) return null;
       // Entries first and the job row last, the order a batch takes them in, so a cancel cannot deadlock with it.
+      const cancelledIds: PayoutEntryId[] = [];
       const changed = await this.updateAll(
         this.db.entries.rows(this.tx, jobId).sort(byId),
         this.db.entries,
         (e) => e.status === 'pending',
-        (e) => ({ ...e, status: move(payoutEntryStateMachine, e.status, 'cancelled') }),
+        (e) => {
+          cancelledIds.push(e.id);
+          return { ...e, status: move(payoutEntryStateMachine, e.status, 'cancelled') };
+        },
       );
       const job = await this.update(this.db.jobs, jobId, cancellable, (j) => ({
         ...j,
@@ -475,14 +506,20 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
         completedAt: now,
         updatedAt: now,
       }));
-      return job === undefined ? null : { job: toJob(job), changed, started: false, finished: true };
+      return job === undefined
+        ? null
+        : { job: toJob(job), changed, entryIds: cancelledIds, started: false, finished: true };
     });
   }
 
   prunePayoutJobs(olderThan: Date, limit: number): Promise<number> {
     return this.statement(async () => {
+      // A job with a leased entry is kept: that lease may still complete (money may have moved).
       const prunable = (j: JobRow) =>
-        finishedPayoutJobStatuses.includes(j.status) && j.completedAt !== null && j.completedAt < olderThan;
+        finishedPayoutJobStatuses.includes(j.status) &&
+        j.completedAt !== null &&
+        j.completedAt < olderThan &&
+        !this.db.entries.rows(this.tx, j.id).some((e) => e.status === 'processing');
       const candidates = this.db.jobs
         .rows(this.tx)
         .filter(prunable)
@@ -618,17 +655,17 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   /** `SELECT … FOR UPDATE SKIP LOCKED` over the entries of the best job that has any, then `mark` each. */
   private async claimBatch(
     { limit, jobId, entryIds }: ClaimPayoutBatchOptions,
-    claimable: (entry: PayoutEntry) => boolean,
+    claimable: (entry: PayoutEntry, job: JobRow) => boolean,
     mark: (entry: PayoutEntry) => PayoutEntry,
   ): Promise<PayoutBatch | null> {
     const only = entryIds === undefined ? undefined : new Set(entryIds);
     const jobs = this.db.jobs
       .rows(this.tx)
-      .filter((j) => (j.status === 'queued' || j.status === 'running') && (jobId === undefined || j.id === jobId))
+      .filter((j) => jobId === undefined || j.id === jobId)
       .sort((a, b) => b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime() || a.seq - b.seq);
     for (const job of jobs) {
       const entries: PayoutEntry[] = [];
-      const wanted = (e: PayoutEntry) => claimable(e) && (only === undefined || only.has(e.id));
+      const wanted = (e: PayoutEntry) => claimable(e, job) && (only === undefined || only.has(e.id));
       for (const entry of this.db.entries.rows(this.tx, job.id).filter(wanted).sort(byId)) {
         if (entries.length >= limit) break;
         if (this.tryLock(this.db.entries, entry.id)) entries.push(copy(mark(entry)));
@@ -646,10 +683,13 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   private async advanceJob(
     jobId: PayoutJobId,
     now: Date,
-    changed: number,
-    delta: { completed: number; failed: number; paid: bigint; lastError?: string },
+    entryIds: readonly PayoutEntryId[],
+    delta: { completed: number; failed: number; cancelled?: number; paid: bigint; lastError?: string | undefined },
   ): Promise<PayoutJobProgress> {
-    if (changed === 0) return { job: toJob(this.requireJob(jobId)), changed, started: false, finished: false };
+    const changed = entryIds.length;
+    if (changed === 0) {
+      return { job: toJob(this.requireJob(jobId)), changed, entryIds: [], started: false, finished: false };
+    }
     let started = false;
     let finished = false;
     const job = await this.update(
@@ -659,11 +699,12 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
       (j) => {
         const completedEntries = j.completedEntries + delta.completed;
         const failedEntries = j.failedEntries + delta.failed;
+        const cancelledEntries = j.cancelledEntries + (delta.cancelled ?? 0);
         let status = j.status;
         if (status === 'queued') [status, started] = [move(payoutJobStateMachine, status, 'running'), true];
         if (
           (status === 'running' || status === 'paused') &&
-          completedEntries + failedEntries + j.cancelledEntries === j.totalEntries
+          completedEntries + failedEntries + cancelledEntries === j.totalEntries
         ) {
           const end = failedEntries === 0 ? 'completed' : completedEntries === 0 ? 'failed' : 'completed_with_failures';
           [status, finished] = [move(payoutJobStateMachine, status, end), true];
@@ -673,6 +714,7 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
           status,
           completedEntries,
           failedEntries,
+          cancelledEntries,
           paidAmount: j.paidAmount + delta.paid,
           startedAt: j.startedAt ?? now,
           completedAt: finished ? now : j.completedAt,
@@ -682,7 +724,7 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
       },
     );
     if (job === undefined) throw new NotFoundError('payout_job', jobId);
-    return { job: toJob(job), changed, started, finished };
+    return { job: toJob(job), changed, entryIds: [...entryIds].sort(compareIds), started, finished };
   }
 
   private requireJob(jobId: PayoutJobId): JobRow {
@@ -769,4 +811,9 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
 function move<S extends string>(machine: StateMachine<S>, from: S, to: S): S {
   if (from !== to) assertTransition(machine, from, to);
   return to;
+}
+
+/** Jobs whose pending entries may be claimed. */
+function isOpen(job: JobRow): boolean {
+  return job.status === 'queued' || job.status === 'running';
 }

@@ -178,6 +178,12 @@ export interface PayoutEntryFailure {
   readonly error: string;
   /** Try again at this instant, or null to dead-letter the entry (`failed`). */
   readonly retryAt: Date | null;
+  /**
+   * The lease the caller held (the `lockedUntil` its lease returned). When set, the failure applies
+   * only while the entry is still `processing` under exactly this lease: a lease that expired and
+   * was taken over belongs to its new holder, whose outcome must not be overwritten.
+   */
+  readonly leaseUntil?: Date | null;
 }
 
 /** A job after a write, and what that write changed. */
@@ -185,6 +191,8 @@ export interface PayoutJobProgress {
   readonly job: PayoutJob;
   /** Entries this call actually changed (entries already in a final state are left alone and not counted). */
   readonly changed: number;
+  /** Ids of the entries this call changed, ascending: what events and summaries must be built from. */
+  readonly entryIds: readonly PayoutEntryId[];
   /** This call moved the job from `queued` to `running`. */
   readonly started: boolean;
   /** This call moved the job to a finished status. */
@@ -341,9 +349,11 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
    */
   claimPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PayoutBatch | null>;
   /**
-   * Like {@link claimPayoutBatch}, but also takes `processing` entries whose lease expired, and
-   * marks every returned entry `processing` with `lockedUntil = leaseUntil`. The lease outlives
-   * this transaction: it is how an external rail holds an entry across a network call.
+   * Like {@link claimPayoutBatch}, but also takes `processing` entries whose lease expired — of a
+   * job in any status, even `paused` or `cancelled`, since the money may already have moved and only
+   * a completion or a failure settles such an entry — and marks every returned entry `processing`
+   * with `lockedUntil = leaseUntil`. The lease outlives this transaction: it is how an external
+   * rail holds an entry across a network call.
    */
   leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null>;
   /**
@@ -362,16 +372,19 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
     options: CompletePayoutEntriesOptions,
   ): Promise<PayoutJobProgress>;
   /**
-   * Records failed attempts: each `pending` or `processing` entry gets `attempts + 1`, its error,
-   * no lease, and either `pending` with `availableAt = retryAt` or `failed` (retryAt null), which
-   * advances the job's failed counter and may finish the job as {@link completePayoutEntries} does.
+   * Records failed attempts: each `pending` or `processing` entry (under the caller's lease, when
+   * `leaseUntil` is given) gets `attempts + 1`, its error, no lease, and either `pending` with
+   * `availableAt = retryAt` or `failed` (retryAt null), which advances the job's failed counter and
+   * may finish the job as {@link completePayoutEntries} does. In a `cancelled` job an entry that
+   * would be retried becomes `cancelled` instead (counted as such).
    * A job that finishes as `failed` here keeps the last entry's error as its own.
    */
   failPayoutEntries(jobId: PayoutJobId, failures: readonly PayoutEntryFailure[], now: Date): Promise<PayoutJobProgress>;
   /**
    * Moves every `failed` entry of the job back to `pending` (attempts 0, available now, error kept
    * until the next attempt) and reopens a finished job to `running`. `changed` is the number of
-   * entries requeued. Throws `NotFoundError` for an unknown job.
+   * entries requeued. Throws `NotFoundError` for an unknown job and `InvalidTransitionError` for a
+   * `cancelled` one (its entries are never paid again).
    */
   retryFailedPayoutEntries(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress>;
   /**
@@ -389,7 +402,8 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
   cancelPayoutJob(jobId: PayoutJobId, now: Date): Promise<PayoutJobProgress | null>;
   /**
    * Deletes up to `limit` finished jobs whose `completedAt` is before `olderThan`, with their
-   * entries. Ledger rows and balances are kept. Returns the number of jobs deleted.
+   * entries; a job that still has a `processing` entry (a lease that may yet complete) is kept.
+   * Ledger rows and balances are kept. Returns the number of jobs deleted.
    */
   prunePayoutJobs(olderThan: Date, limit: number): Promise<number>;
 

@@ -27,31 +27,47 @@ SELECT EXISTS (SELECT 1 FROM challenge) AS found, (SELECT count(*)::int FROM ins
   /**
    * Cancels a queued, running or paused job: its pending entries become cancelled, then, last, the
    * job (entries first and the job row last, the order a batch takes them in, so a cancel cannot
-   * deadlock with a batch). Entries a batch holds are waited for and skipped if that batch paid them.
-   * Returns: the cancelled job row with changed (entries cancelled); no row when the job was not cancellable.
+   * deadlock with a batch). Every unfinished entry is locked in id order and read at its latest
+   * committed version: an entry a batch holds is waited for and skipped if that batch paid it, and
+   * one that a concurrent failure or retry put back to pending after this statement began is
+   * cancelled too (the statement's snapshot still shows it processing or failed).
+   * The entries are updated through the locked rows only, never filtered on their snapshot status.
+   * Returns: one row: the cancelled job's columns (all null when the job was not cancellable, or
+   * stopped being so before its lock was taken), changed (entries cancelled) and entry_ids (their ids
+   * as text, ascending; null when none).
    * Params: $1 job id, $2 now.
    */
   cancelPayoutJob: `WITH cancellable AS (
   SELECT j.id
   FROM {{schema}}.{{prefix}}payout_jobs j
   WHERE j.id = $1 AND j.status IN ('queued', 'running', 'paused')
+), unfinished AS (
+  SELECT e.id, e.status
+  FROM {{schema}}.{{prefix}}payout_entries e, cancellable
+  WHERE e.job_id = cancellable.id AND e.status IN ('pending', 'processing', 'failed')
+  ORDER BY e.id
+  FOR UPDATE OF e
 ), cancelled AS (
   UPDATE {{schema}}.{{prefix}}payout_entries e
   SET status = 'cancelled'
-  FROM cancellable
-  WHERE e.job_id = cancellable.id AND e.status = 'pending'
+  FROM unfinished
+  WHERE e.id = unfinished.id AND unfinished.status = 'pending'
   RETURNING e.id
 ), batch AS (
-  SELECT count(*)::int AS changed FROM cancelled
+  SELECT count(*)::int AS changed, array_agg(cancelled.id::text ORDER BY cancelled.id) AS entry_ids
+  FROM cancelled
+), job AS (
+  UPDATE {{schema}}.{{prefix}}payout_jobs j
+  SET status = 'cancelled',
+      cancelled_entries = j.cancelled_entries + batch.changed,
+      completed_at = $2,
+      updated_at = $2
+  FROM cancellable, batch
+  WHERE j.id = cancellable.id AND j.status IN ('queued', 'running', 'paused')
+  RETURNING j.*
 )
-UPDATE {{schema}}.{{prefix}}payout_jobs j
-SET status = 'cancelled',
-    cancelled_entries = j.cancelled_entries + batch.changed,
-    completed_at = $2,
-    updated_at = $2
-FROM cancellable, batch
-WHERE j.id = cancellable.id AND j.status IN ('queued', 'running', 'paused')
-RETURNING j.*, batch.changed`,
+SELECT job.*, batch.changed, batch.entry_ids
+FROM batch LEFT JOIN job ON true`,
   /**
    * Locks up to $3 claimable entries of one job, skipping rows other transactions hold, so that
    * concurrent claimers get disjoint batches without waiting. The locks last until the transaction ends.
@@ -96,11 +112,9 @@ RETURNING n.*`,
    * by the sum of their entries (users upserted in ascending id order, so concurrent batches lock
    * shared accounts in one order and cannot deadlock), and the job's counters advance last: the job
    * row is locked only after every other write, so it is held just until commit.
-   * A queued job becomes running; a queued, running or paused job whose entries are all finished
-   * becomes completed (no failures), failed (nothing completed) or completed_with_failures.
-   * Cancelled and finished jobs keep their status.
-   * Returns: the job row after the update, with previous_status and changed (entries completed now);
-   * no row when nothing changed (or the job does not exist).
+   * The job then moves as payout_job_next_status() (migration 0002) says.
+   * Returns: the job row after the update, with previous_status, changed (entries completed now) and
+   * entry_ids (their ids as text, ascending); no row when nothing changed (or the job does not exist).
    * Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
    */
   completeEntries: `WITH done AS (
@@ -126,6 +140,7 @@ RETURNING n.*`,
 ), batch AS (
   -- Counting the ledger and account rows makes the job's lock below wait until those writes ran.
   SELECT count(*)::int AS changed,
+         array_agg(done.id::text ORDER BY done.id) AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -135,23 +150,15 @@ RETURNING n.*`,
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         batch.changed
+         batch.changed, batch.entry_ids
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
 ), next AS (
   SELECT job.*,
-    CASE
-      WHEN job.status IN ('queued', 'running', 'paused')
-        AND job.completed_entries + job.failed_entries + job.cancelled_entries >= job.total_entries THEN
-        CASE
-          WHEN job.failed_entries = 0 THEN 'completed'
-          WHEN job.completed_entries = 0 THEN 'failed'
-          ELSE 'completed_with_failures'
-        END
-      WHEN job.status = 'queued' THEN 'running'
-      ELSE job.status
-    END AS next_status
+    {{schema}}.{{prefix}}payout_job_next_status(
+      job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
+    ) AS next_status
   FROM job
 )
 UPDATE {{schema}}.{{prefix}}payout_jobs j
@@ -165,7 +172,7 @@ SET completed_entries = next.completed_entries,
     updated_at = $3
 FROM next
 WHERE j.id = next.id
-RETURNING j.*, next.status AS previous_status, next.changed`,
+RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids`,
   /**
    * Marks a pending or processing notification sent or skipped.
    * Returns: nothing; the affected row count says whether it was in one of those statuses.
@@ -244,68 +251,82 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::time
 ORDER BY n.ord
 ON CONFLICT (key) DO NOTHING`,
   /**
-   * Records failed attempts in one statement: each unfinished entry gets attempts + 1, its error and
-   * no lease, and goes back to pending at its retry instant or, without one, to failed (dead-lettered).
-   * The job's failed counter advances last, with the same status rules as complete-entries.sql; a job
-   * that ends failed takes the error of its last dead-lettered entry (highest id) as its own.
-   * Returns: the job row after the update, with previous_status and changed (entries updated now);
-   * no row when nothing changed (or the job does not exist).
-   * Params: $1 job id, $2 entry ids, $3 errors, $4 retry instants (null = dead-letter) (arrays of equal
-   *         length, one failure per entry id), $5 now.
+   * Records failed attempts in one statement: each unfinished entry (with a lease given, only while it
+   * is still processing under exactly that lease) gets attempts + 1, its error and no lease, and goes
+   * back to pending at its retry instant, or, in a cancelled job, to cancelled; without a retry
+   * instant it goes to failed (dead-lettered). The job's counters advance last and the job moves as
+   * payout_job_next_status() (migration 0002) says; a job that ends failed takes the error of its
+   * last dead-lettered entry (highest id) as its own.
+   * A lease compares at millisecond precision: it was written from a JavaScript Date and is compared
+   * with the one its lease returned, so a value a host wrote with microseconds still matches.
+   * The job's status is read from the statement's snapshot: when a cancel commits after it began,
+   * the returned row shows a cancelled job with requeued > 0, and the caller runs the transaction again.
+   * Returns: the job row after the update, with previous_status, changed (entries updated now),
+   * entry_ids (their ids as text, ascending) and requeued (entries put back to pending); no row when
+   * nothing changed (or the job does not exist).
+   * Params: $1 job id, $2 entry ids, $3 errors, $4 retry instants (null = dead-letter), $5 leases
+   *         (null = any) (arrays of equal length, one failure per entry id, in id order), $6 now.
    */
-  failEntries: `WITH failure AS (
-  SELECT f.id, f.error, f.retry_at
-  FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS f (id, error, retry_at)
+  failEntries: `WITH seen AS (
+  SELECT j.status FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1
+), failure AS (
+  SELECT f.id, f.error, f.retry_at, f.lease_until
+  FROM unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS f (id, error, retry_at, lease_until)
 ), failed AS (
   UPDATE {{schema}}.{{prefix}}payout_entries e
   SET attempts = e.attempts + 1,
       error = failure.error,
       locked_until = NULL,
-      status = CASE WHEN failure.retry_at IS NULL THEN 'failed' ELSE 'pending' END,
+      status = CASE
+        WHEN failure.retry_at IS NULL THEN 'failed'
+        WHEN seen.status = 'cancelled' THEN 'cancelled'
+        ELSE 'pending'
+      END,
       available_at = coalesce(failure.retry_at, e.available_at)
-  FROM failure
+  FROM failure, seen
   WHERE e.job_id = $1 AND e.id = failure.id AND e.status IN ('pending', 'processing')
+    AND (
+      failure.lease_until IS NULL
+      OR (e.status = 'processing' AND date_trunc('milliseconds', e.locked_until) = failure.lease_until)
+    )
   RETURNING e.id, e.status, e.error
 ), batch AS (
   SELECT count(*)::int AS changed,
+         array_agg(failed.id::text ORDER BY failed.id) AS entry_ids,
          count(*) FILTER (WHERE failed.status = 'failed')::int AS dead,
+         count(*) FILTER (WHERE failed.status = 'cancelled')::int AS cancelled,
+         count(*) FILTER (WHERE failed.status = 'pending')::int AS requeued,
          (SELECT f.error FROM failed f WHERE f.status = 'failed' ORDER BY f.id DESC LIMIT 1) AS last_error
   FROM failed
 ), job AS (
-  SELECT j.id, j.status, j.error, j.total_entries, j.completed_entries, j.cancelled_entries,
+  SELECT j.id, j.status, j.error, j.total_entries, j.completed_entries,
          j.failed_entries + batch.dead AS failed_entries,
-         batch.changed, batch.last_error
+         j.cancelled_entries + batch.cancelled AS cancelled_entries,
+         batch.changed, batch.entry_ids, batch.requeued, batch.last_error
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0
   FOR UPDATE OF j
 ), next AS (
   SELECT job.*,
-    CASE
-      WHEN job.status IN ('queued', 'running', 'paused')
-        AND job.completed_entries + job.failed_entries + job.cancelled_entries >= job.total_entries THEN
-        CASE
-          WHEN job.failed_entries = 0 THEN 'completed'
-          WHEN job.completed_entries = 0 THEN 'failed'
-          ELSE 'completed_with_failures'
-        END
-      WHEN job.status = 'queued' THEN 'running'
-      ELSE job.status
-    END AS next_status
+    {{schema}}.{{prefix}}payout_job_next_status(
+      job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
+    ) AS next_status
   FROM job
 )
 UPDATE {{schema}}.{{prefix}}payout_jobs j
 SET failed_entries = next.failed_entries,
+    cancelled_entries = next.cancelled_entries,
     status = next.next_status,
     error = CASE WHEN next.next_status = 'failed' AND next.status IN ('queued', 'running', 'paused')
                  THEN coalesce(next.last_error, j.error) ELSE j.error END,
-    started_at = coalesce(j.started_at, $5),
+    started_at = coalesce(j.started_at, $6),
     completed_at = CASE WHEN next.next_status IN ('completed', 'completed_with_failures', 'failed')
                          AND next.status IN ('queued', 'running', 'paused')
-                        THEN $5 ELSE j.completed_at END,
-    updated_at = $5
+                        THEN $6 ELSE j.completed_at END,
+    updated_at = $6
 FROM next
 WHERE j.id = next.id
-RETURNING j.*, next.status AS previous_status, next.changed`,
+RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids, next.requeued`,
   /**
    * Records a failed attempt of a processing notification: back to pending at the retry instant or,
    * without one, failed.
@@ -320,8 +341,9 @@ SET attempts = attempts + 1,
     available_at = coalesce($3, available_at)
 WHERE id = $1 AND status = 'processing'`,
   /**
-   * Jobs a batch may come from: queued or running, with at least one claimable entry (pending and
-   * available, or with $2 also processing with an expired lease), best first, after a cursor.
+   * Jobs a batch may come from, best first, after a cursor: a queued or running job with a pending,
+   * available entry, or, with $2 (a lease), a job in any status with a processing entry whose lease
+   * expired (the money may already have moved: only a completion or a failure settles that entry).
    * Nothing is locked: the claim that follows skips entries other transactions hold.
    * Returns: job rows, highest priority first, then oldest (created_at, then creation order).
    * Params: $1 now, $2 include expired leases, $3 only this job id or null, $4 only these entry ids or null,
@@ -329,7 +351,7 @@ WHERE id = $1 AND status = 'processing'`,
    */
   findClaimableJobs: `SELECT j.*
 FROM {{schema}}.{{prefix}}payout_jobs j
-WHERE j.status IN ('queued', 'running')
+WHERE (j.status IN ('queued', 'running') OR $2::boolean)
   AND ($3::text IS NULL OR j.id = $3)
   AND (
     $5::int IS NULL
@@ -342,7 +364,7 @@ WHERE j.status IN ('queued', 'running')
     WHERE e.job_id = j.id
       AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
       AND (
-        (e.status = 'pending' AND e.available_at <= $1)
+        (e.status = 'pending' AND e.available_at <= $1 AND j.status IN ('queued', 'running'))
         OR ($2 AND e.status = 'processing' AND e.locked_until <= $1)
       )
   )
@@ -391,9 +413,9 @@ LIMIT $2`,
 FROM {{schema}}.{{prefix}}notifications
 WHERE challenge_id = $1 AND recipient = $2 AND status = 'sent'`,
   /**
-   * Leases up to $3 entries of one job for an external rail: pending and available ones, and
-   * processing ones whose lease expired, skipping rows other transactions hold. They become
-   * processing until $4, a lease that outlives the transaction.
+   * Leases up to $3 entries of one job for an external rail: pending and available ones while the job
+   * is queued or running, and processing ones whose lease expired whatever the job's status, skipping
+   * rows other transactions hold. They become processing until $4, a lease that outlives the transaction.
    * Returns: the leased entry rows, in no particular order.
    * Params: $1 job id, $2 now, $3 limit, $4 lease until, $5 only these entry ids or null.
    */
@@ -402,13 +424,15 @@ WHERE challenge_id = $1 AND recipient = $2 AND status = 'sent'`,
   FROM {{schema}}.{{prefix}}payout_entries e
   WHERE e.job_id = $1
     AND (
-      (e.status = 'pending' AND e.available_at <= $2)
+      (
+        e.status = 'pending' AND e.available_at <= $2
+        AND EXISTS (
+          SELECT 1 FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running')
+        )
+      )
       OR (e.status = 'processing' AND e.locked_until <= $2)
     )
     AND ($5::bigint[] IS NULL OR e.id = ANY ($5))
-    AND EXISTS (
-      SELECT 1 FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running')
-    )
   ORDER BY e.id
   LIMIT $3
   FOR UPDATE OF e SKIP LOCKED
@@ -545,7 +569,8 @@ WHERE e.status IN ('pending', 'processing', 'failed')`,
   ping: `SELECT 1 AS one`,
   /**
    * Deletes up to $2 finished jobs completed before $1, oldest first; their entries go with them
-   * (ON DELETE CASCADE), ledger rows and balances stay.
+   * (ON DELETE CASCADE), ledger rows and balances stay. A job that still has a processing entry is
+   * kept: that entry's lease may yet end in a completion or a failure, which must find the entry.
    * Returns: nothing; the affected row count is the number of jobs deleted.
    * Params: $1 older than, $2 limit.
    */
@@ -553,9 +578,12 @@ WHERE e.status IN ('pending', 'processing', 'failed')`,
   SELECT j.id
   FROM {{schema}}.{{prefix}}payout_jobs j
   WHERE j.status IN ('completed', 'completed_with_failures', 'failed', 'cancelled') AND j.completed_at < $1
+    AND NOT EXISTS (
+      SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e WHERE e.job_id = j.id AND e.status = 'processing'
+    )
   ORDER BY j.completed_at, j.seq
   LIMIT $2
-  FOR UPDATE
+  FOR UPDATE OF j
 )
 DELETE FROM {{schema}}.{{prefix}}payout_jobs j
 USING prunable
@@ -575,33 +603,56 @@ WHERE j.id = prunable.id`,
   /**
    * Requeues a job's dead-lettered entries (pending, attempts 0, available at $2, error kept until
    * the next attempt), then, last, lowers the job's failed counter and reopens a job that ended
-   * completed_with_failures or failed to running.
-   * Returns: the job row after the update, with changed (entries requeued); no row when nothing
-   * was requeued (or the job does not exist).
+   * completed_with_failures or failed to running. A cancelled job is left alone: as the snapshot
+   * shows it, nothing is requeued; if a cancel commits while this statement waits for the job's
+   * lock, the job is returned unchanged with changed > 0, and the caller rolls the requeue back.
+   * Entries are locked in id order, as a cancel locks them, so the two cannot deadlock.
+   * Returns: one row: the job (after the update; as locked when it turned out cancelled; as seen
+   * when nothing was requeued) with changed (entries requeued) and entry_ids (their ids as text,
+   * ascending; null when none); no row when the job does not exist.
    * Params: $1 job id, $2 now.
    */
-  retryFailedEntries: `WITH requeued AS (
+  retryFailedEntries: `WITH seen AS (
+  SELECT j.* FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1
+), dead AS (
+  SELECT e.id
+  FROM {{schema}}.{{prefix}}payout_entries e, seen
+  WHERE e.job_id = seen.id AND e.status = 'failed' AND seen.status <> 'cancelled'
+  ORDER BY e.id
+  FOR UPDATE OF e
+), requeued AS (
   UPDATE {{schema}}.{{prefix}}payout_entries e
   SET status = 'pending', attempts = 0, available_at = $2
-  WHERE e.job_id = $1 AND e.status = 'failed'
+  FROM dead
+  WHERE e.id = dead.id
   RETURNING e.id
 ), batch AS (
-  SELECT count(*)::int AS changed FROM requeued
+  SELECT count(*)::int AS changed, array_agg(requeued.id::text ORDER BY requeued.id) AS entry_ids
+  FROM requeued
 ), job AS (
-  SELECT j.id, j.status, batch.changed
+  SELECT j.*
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0
   FOR UPDATE OF j
+), reopened AS (
+  UPDATE {{schema}}.{{prefix}}payout_jobs j
+  SET failed_entries = j.failed_entries - batch.changed,
+      status = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN 'running' ELSE j.status END,
+      completed_at = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.completed_at END,
+      error = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.error END,
+      updated_at = $2
+  FROM job, batch
+  WHERE j.id = job.id AND job.status <> 'cancelled'
+  RETURNING j.*
 )
-UPDATE {{schema}}.{{prefix}}payout_jobs j
-SET failed_entries = j.failed_entries - job.changed,
-    status = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN 'running' ELSE j.status END,
-    completed_at = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.completed_at END,
-    error = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.error END,
-    updated_at = $2
-FROM job
-WHERE j.id = job.id
-RETURNING j.*, job.changed`,
+SELECT outcome.*, batch.changed, batch.entry_ids
+FROM (
+  SELECT * FROM reopened
+  UNION ALL
+  SELECT * FROM job WHERE NOT EXISTS (SELECT 1 FROM reopened)
+  UNION ALL
+  SELECT * FROM seen WHERE NOT EXISTS (SELECT 1 FROM job)
+) AS outcome, batch`,
   /**
    * Moves failed notifications (all, or one challenge's) back to pending, attempts 0, available at $1.
    * Returns: nothing; the affected row count is the number requeued.
@@ -821,5 +872,38 @@ CREATE TABLE {{schema}}.{{prefix}}events (
 );
 
 CREATE INDEX {{prefix}}events_created_idx ON {{schema}}.{{prefix}}events (created_at);`,
+  },
+  {
+    version: 2,
+    name: "payout-job-next-status",
+    sql: `-- Settle schema version 2: the rule that moves a payout job after a write to its entries, as one
+-- function that complete-entries.sql and fail-entries.sql both call, so the two cannot drift apart.
+-- A LANGUAGE sql function of one expression is inlined by the planner: calling it costs nothing.
+
+-- The status of a job whose counters a write just advanced (\`status\` is the job's status before
+-- it): a queued, running or paused job whose entries are all finished becomes completed (no
+-- failures), failed (nothing completed) or completed_with_failures; otherwise a queued job starts
+-- running. Cancelled and finished jobs keep their status.
+CREATE FUNCTION {{schema}}.{{prefix}}payout_job_next_status(
+  status text,
+  total_entries integer,
+  completed_entries integer,
+  failed_entries integer,
+  cancelled_entries integer
+) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN status IN ('queued', 'running', 'paused')
+      AND completed_entries + failed_entries + cancelled_entries >= total_entries THEN
+      CASE
+        WHEN failed_entries = 0 THEN 'completed'
+        WHEN completed_entries = 0 THEN 'failed'
+        ELSE 'completed_with_failures'
+      END
+    WHEN status = 'queued' THEN 'running'
+    ELSE status
+  END
+$$;`,
   },
 ];

@@ -3,11 +3,9 @@
 -- by the sum of their entries (users upserted in ascending id order, so concurrent batches lock
 -- shared accounts in one order and cannot deadlock), and the job's counters advance last: the job
 -- row is locked only after every other write, so it is held just until commit.
--- A queued job becomes running; a queued, running or paused job whose entries are all finished
--- becomes completed (no failures), failed (nothing completed) or completed_with_failures.
--- Cancelled and finished jobs keep their status.
--- Returns: the job row after the update, with previous_status and changed (entries completed now);
--- no row when nothing changed (or the job does not exist).
+-- The job then moves as payout_job_next_status() (migration 0002) says.
+-- Returns: the job row after the update, with previous_status, changed (entries completed now) and
+-- entry_ids (their ids as text, ascending); no row when nothing changed (or the job does not exist).
 -- Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
 WITH done AS (
   UPDATE {{schema}}.{{prefix}}payout_entries e
@@ -32,6 +30,7 @@ WITH done AS (
 ), batch AS (
   -- Counting the ledger and account rows makes the job's lock below wait until those writes ran.
   SELECT count(*)::int AS changed,
+         array_agg(done.id::text ORDER BY done.id) AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -41,23 +40,15 @@ WITH done AS (
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         batch.changed
+         batch.changed, batch.entry_ids
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
 ), next AS (
   SELECT job.*,
-    CASE
-      WHEN job.status IN ('queued', 'running', 'paused')
-        AND job.completed_entries + job.failed_entries + job.cancelled_entries >= job.total_entries THEN
-        CASE
-          WHEN job.failed_entries = 0 THEN 'completed'
-          WHEN job.completed_entries = 0 THEN 'failed'
-          ELSE 'completed_with_failures'
-        END
-      WHEN job.status = 'queued' THEN 'running'
-      ELSE job.status
-    END AS next_status
+    {{schema}}.{{prefix}}payout_job_next_status(
+      job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
+    ) AS next_status
   FROM job
 )
 UPDATE {{schema}}.{{prefix}}payout_jobs j
@@ -71,4 +62,4 @@ SET completed_entries = next.completed_entries,
     updated_at = $3
 FROM next
 WHERE j.id = next.id
-RETURNING j.*, next.status AS previous_status, next.changed
+RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids

@@ -1,6 +1,6 @@
--- Leases up to $3 entries of one job for an external rail: pending and available ones, and
--- processing ones whose lease expired, skipping rows other transactions hold. They become
--- processing until $4, a lease that outlives the transaction.
+-- Leases up to $3 entries of one job for an external rail: pending and available ones while the job
+-- is queued or running, and processing ones whose lease expired whatever the job's status, skipping
+-- rows other transactions hold. They become processing until $4, a lease that outlives the transaction.
 -- Returns: the leased entry rows, in no particular order.
 -- Params: $1 job id, $2 now, $3 limit, $4 lease until, $5 only these entry ids or null.
 WITH leased AS (
@@ -8,13 +8,15 @@ WITH leased AS (
   FROM {{schema}}.{{prefix}}payout_entries e
   WHERE e.job_id = $1
     AND (
-      (e.status = 'pending' AND e.available_at <= $2)
+      (
+        e.status = 'pending' AND e.available_at <= $2
+        AND EXISTS (
+          SELECT 1 FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running')
+        )
+      )
       OR (e.status = 'processing' AND e.locked_until <= $2)
     )
     AND ($5::bigint[] IS NULL OR e.id = ANY ($5))
-    AND EXISTS (
-      SELECT 1 FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running')
-    )
   ORDER BY e.id
   LIMIT $3
   FOR UPDATE OF e SKIP LOCKED

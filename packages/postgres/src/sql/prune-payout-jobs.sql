@@ -1,14 +1,18 @@
 -- Deletes up to $2 finished jobs completed before $1, oldest first; their entries go with them
--- (ON DELETE CASCADE), ledger rows and balances stay.
+-- (ON DELETE CASCADE), ledger rows and balances stay. A job that still has a processing entry is
+-- kept: that entry's lease may yet end in a completion or a failure, which must find the entry.
 -- Returns: nothing; the affected row count is the number of jobs deleted.
 -- Params: $1 older than, $2 limit.
 WITH prunable AS (
   SELECT j.id
   FROM {{schema}}.{{prefix}}payout_jobs j
   WHERE j.status IN ('completed', 'completed_with_failures', 'failed', 'cancelled') AND j.completed_at < $1
+    AND NOT EXISTS (
+      SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e WHERE e.job_id = j.id AND e.status = 'processing'
+    )
   ORDER BY j.completed_at, j.seq
   LIMIT $2
-  FOR UPDATE
+  FOR UPDATE OF j
 )
 DELETE FROM {{schema}}.{{prefix}}payout_jobs j
 USING prunable

@@ -1,5 +1,5 @@
 import type { Store, StoreTransaction } from '@settle/core';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, type TestContext } from 'vitest';
 import type { ResolvedConformanceOptions } from './conformance-options';
 import { type HeldTransaction, holdTransaction } from './held-transaction';
 import type { StoreFactory, StoreHarness } from './store-harness';
@@ -44,8 +44,10 @@ export function createConformanceContext(
     useStore(settings = {}) {
       let harness: StoreHarness | undefined;
       let held: HeldTransaction<unknown>[] = [];
+      let test: TestContext | undefined;
 
-      beforeEach(async () => {
+      beforeEach(async (context) => {
+        test = context;
         harness = await makeStore();
         if (settings.migrate ?? options.migrate) await harness.store.migrate();
       });
@@ -74,6 +76,7 @@ export function createConformanceContext(
           return currentStore();
         },
         hold(step) {
+          if (!options.concurrentTransactions) test?.skip('the store runs one transaction at a time');
           const tx = holdTransaction(currentStore(), step);
           held.push(tx as HeldTransaction<unknown>);
           return tx;

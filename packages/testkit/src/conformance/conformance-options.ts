@@ -24,6 +24,13 @@ export interface ConformanceOptions {
   readonly blockedAfterMs?: number;
   /** Milliseconds to wait for a subscribed event before failing. Default: `10000`. */
   readonly eventTimeoutMs?: number;
+  /**
+   * Whether the store can keep two transactions open at once. `false` (a single-connection store
+   * such as PGlite, whose transactions take turns) skips every test that holds one transaction open
+   * while another runs; the same promises must then be proven on a multi-connection deployment.
+   * Default: `true`.
+   */
+  readonly concurrentTransactions?: boolean;
   /** Entries the concurrent exactly-once drain test pays. Default: `600`. */
   readonly drainEntries?: number;
   /** Workers racing in the concurrent drain test. Default: `4`. */
@@ -42,6 +49,7 @@ export interface ResolvedConformanceOptions {
   readonly migrate: boolean;
   readonly blockedAfterMs: number;
   readonly eventTimeoutMs: number;
+  readonly concurrentTransactions: boolean;
   readonly drainEntries: number;
   readonly drainWorkers: number;
 }
@@ -54,6 +62,7 @@ export function resolveConformanceOptions(options: ConformanceOptions = {}): Res
     migrate: options.migrate ?? true,
     blockedAfterMs: options.blockedAfterMs ?? 5_000,
     eventTimeoutMs: options.eventTimeoutMs ?? 10_000,
+    concurrentTransactions: options.concurrentTransactions ?? true,
     drainEntries: options.drainEntries ?? 600,
     drainWorkers: options.drainWorkers ?? 4,
   };

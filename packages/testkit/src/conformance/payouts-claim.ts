@@ -1,7 +1,7 @@
 import type { PayoutBatch } from '@settle/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
-import { at, MINUTE, REFERENCE_TIME, SECOND } from './reference-time';
+import { at, HOUR, MINUTE, REFERENCE_TIME, SECOND } from './reference-time';
 import { newPayoutEntries, userIds } from './sample-data';
 import { listAllPayoutEntries, payEntries, seedPayoutJob } from './seed';
 
@@ -248,6 +248,119 @@ export function registerPayoutClaimTests(ctx: ConformanceContext): void {
       expect(expired?.entries).toEqual(
         entries.map((e) => ({ ...e, status: 'processing', lockedUntil: at(5 * MINUTE) })),
       );
+    });
+
+    it('leasePayoutBatch() with entryIds leases only those entries that are still leasable', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(6)));
+      const other = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      const lease = (options: { now: Date; limit: number; entryIds: string[]; leaseUntil: Date }) =>
+        bench.store.transaction((tx) => tx.leasePayoutBatch({ ...options, jobId: job.id }));
+      expect(ids(await lease({ now, limit: 10, entryIds: [entries[1]!.id], leaseUntil: at(MINUTE) }))).toEqual([
+        entries[1]!.id,
+      ]);
+      expect(ids(await lease({ now, limit: 10, entryIds: [entries[5]!.id], leaseUntil: at(HOUR) }))).toEqual([
+        entries[5]!.id,
+      ]);
+      await payEntries(bench.store, job.id, [entries[3]!.id]);
+
+      // entries[1]'s lease expired, entries[3] is paid, entries[5]'s lease is live, the last id is another job's.
+      const wanted = [entries[4]!.id, entries[1]!.id, entries[3]!.id, entries[5]!.id, other.entries[0]!.id];
+      const first = await lease({ now: at(2 * MINUTE), limit: 1, entryIds: wanted, leaseUntil: at(3 * MINUTE) });
+      expect(first?.entries).toEqual([{ ...entries[1], status: 'processing', lockedUntil: at(3 * MINUTE) }]);
+      const rest = await lease({ now: at(4 * MINUTE), limit: 10, entryIds: wanted, leaseUntil: at(5 * MINUTE) });
+      expect(ids(rest)).toEqual([entries[1]!.id, entries[4]!.id]);
+
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => [e.status, e.lockedUntil])).toEqual([
+        ['pending', null],
+        ['processing', at(5 * MINUTE)],
+        ['pending', null],
+        ['completed', null],
+        ['processing', at(5 * MINUTE)],
+        ['processing', at(HOUR)],
+      ]);
+      expect(await listAllPayoutEntries(bench.store, other.job.id)).toEqual(other.entries);
+    });
+
+    it('leasePayoutBatch() re-leases an expired processing entry of a paused job and of a cancelled job', async () => {
+      const paused = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      const cancelled = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      await bench.store.transaction(async (tx) => {
+        for (const { job } of [paused, cancelled]) {
+          await tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+        }
+        await tx.transitionPayoutJob(paused.job.id, { from: ['queued'], to: 'paused', now });
+        await tx.cancelPayoutJob(cancelled.job.id, now);
+      });
+
+      // The worker holding those leases vanished; the money may have moved, so someone must settle them.
+      for (const [{ job, entries }, status] of [
+        [paused, 'paused'],
+        [cancelled, 'cancelled'],
+      ] as const) {
+        const batch = await bench.store.transaction((tx) =>
+          tx.leasePayoutBatch({ now: at(2 * MINUTE), limit: 10, jobId: job.id, leaseUntil: at(10 * MINUTE) }),
+        );
+        expect(batch?.job).toMatchObject({ id: job.id, status });
+        expect(batch?.entries).toEqual([{ ...entries[0], status: 'processing', lockedUntil: at(10 * MINUTE) }]);
+      }
+      expect((await listAllPayoutEntries(bench.store, paused.job.id)).map((e) => e.status)).toEqual([
+        'processing',
+        'pending',
+        'pending',
+      ]);
+      expect((await listAllPayoutEntries(bench.store, cancelled.job.id)).map((e) => e.status)).toEqual([
+        'processing',
+        'cancelled',
+        'cancelled',
+      ]);
+    });
+
+    it('leasePayoutBatch() never leases pending entries of a paused job, nor cancelled entries', async () => {
+      const paused = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 10 });
+      const cancelled = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 10 });
+      const open = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await bench.store.transaction(async (tx) => {
+        await tx.transitionPayoutJob(paused.job.id, { from: ['queued'], to: 'paused', now });
+        await tx.cancelPayoutJob(cancelled.job.id, now);
+      });
+      const lease = (jobId?: string) =>
+        bench.store.transaction((tx) => tx.leasePayoutBatch({ now, limit: 10, jobId, leaseUntil: at(MINUTE) }));
+
+      expect(await lease(paused.job.id)).toBeNull();
+      expect(await lease(cancelled.job.id)).toBeNull();
+      const best = await lease();
+      expect(best?.job.id).toBe(open.job.id);
+      expect(ids(best)).toEqual(open.entries.map((e) => e.id));
+      expect(await lease()).toBeNull();
+      expect(await listAllPayoutEntries(bench.store, paused.job.id)).toEqual(paused.entries);
+    });
+
+    it('leasePayoutBatch() without a job id also finds expired leases of paused and cancelled jobs, best job first', async () => {
+      const paused = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 5 });
+      const cancelled = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 3 });
+      const open = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      await bench.store.transaction(async (tx) => {
+        for (const { job } of [paused, cancelled]) {
+          await tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) });
+        }
+        await tx.transitionPayoutJob(paused.job.id, { from: ['queued'], to: 'paused', now });
+        await tx.cancelPayoutJob(cancelled.job.id, now);
+      });
+
+      const leased: [string, string[]][] = [];
+      for (;;) {
+        const batch = await bench.store.transaction((tx) =>
+          tx.leasePayoutBatch({ now: at(2 * MINUTE), limit: 10, leaseUntil: at(10 * MINUTE) }),
+        );
+        if (batch === null) break;
+        leased.push([batch.job.id, ids(batch)]);
+      }
+      expect(leased).toEqual([
+        [paused.job.id, [paused.entries[0]!.id]],
+        [cancelled.job.id, [cancelled.entries[0]!.id]],
+        [open.job.id, open.entries.map((e) => e.id)],
+      ]);
     });
 
     it('leasePayoutBatch() never hands the same entry to two concurrent leasers', async () => {

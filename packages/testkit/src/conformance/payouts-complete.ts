@@ -1,4 +1,4 @@
-import type { PayoutEntryId, PayoutJobProgress } from '@settle/core';
+import type { PayoutBatch, PayoutEntryId, PayoutJobProgress, StoreTransaction } from '@settle/core';
 import { ConflictError, NotFoundError, SettleError } from '@settle/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
@@ -104,8 +104,10 @@ export function registerPayoutCompleteTests(ctx: ConformanceContext): void {
 
       const again = await payEntries(bench.store, job.id, all);
       expect(again.changed).toBe(1);
+      expect(again.entryIds).toEqual([all[2]]);
       const once = await payEntries(bench.store, job.id, all);
       expect(once.changed).toBe(0);
+      expect(once.entryIds).toEqual([]);
       expect(once.started).toBe(false);
       expect(once.finished).toBe(false);
 
@@ -116,6 +118,21 @@ export function registerPayoutCompleteTests(ctx: ConformanceContext): void {
         completedEntries: 3,
         paidAmount: job.totalAmount,
       });
+    });
+
+    it('completePayoutEntries() reports the ids it completed, ascending, leaving out entries already finished', async () => {
+      // Twelve entries: their ids cross a digit boundary, where ascending and lexicographic orders part.
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(12)));
+      const [e2, e9, e10, e11] = [entries[2]!.id, entries[9]!.id, entries[10]!.id, entries[11]!.id];
+      await payEntries(bench.store, job.id, [e9]);
+
+      const progress = await payEntries(bench.store, job.id, [e11, e9, e2, e10]);
+      expect(progress.changed).toBe(3);
+      expect(progress.entryIds).toEqual([e2, e10, e11]);
+      expect(progress.job).toMatchObject({ completedEntries: 4 });
+
+      const again = await payEntries(bench.store, job.id, [e11, e9, e2, e10]);
+      expect(again).toMatchObject({ changed: 0, entryIds: [], started: false, finished: false });
     });
 
     it('completePayoutEntries() credits once when two transactions complete the same entries concurrently', async () => {
@@ -152,6 +169,51 @@ export function registerPayoutCompleteTests(ctx: ConformanceContext): void {
       expect(await bench.store.getPayoutJob(job.id)).toMatchObject({
         completedEntries: 3,
         paidAmount: job.totalAmount,
+      });
+    });
+
+    it('completePayoutEntries() of two jobs crediting the same users concurrently neither deadlocks nor loses a credit', async () => {
+      const users = userIds(100);
+      const first = await seedPayoutJob(
+        bench.store,
+        newPayoutEntries(users, (i) => BigInt(1_000 + i)),
+      );
+      // The second job lists the users the other way round: a store that credited balances in entry
+      // order rather than ascending user order would lock them crosswise and deadlock.
+      const second = await seedPayoutJob(
+        bench.store,
+        newPayoutEntries([...users].reverse(), (i) => 2n ** 53n + BigInt(i)),
+      );
+      const attempts = [0, 0];
+      const worker = (index: number, jobId: string) =>
+        bench.hold(async (tx) => {
+          attempts[index]! += 1;
+          return tx.claimPayoutBatch({ now, limit: users.length, jobId });
+        });
+      const a = worker(0, first.job.id);
+      const b = worker(1, second.job.id);
+      const batches = await Promise.all([a.ready, b.ready]);
+      expect(batches.map((batch) => batch?.entries.length)).toEqual([users.length, users.length]);
+
+      // Both batches are released at once, so their credits to the same balances overlap.
+      const complete = (jobId: string) => (tx: StoreTransaction, batch: PayoutBatch | null) =>
+        tx.completePayoutEntries(jobId, batch?.entries.map((e) => e.id) ?? [], { now, creditAccounts: true });
+      const progresses = await Promise.all([a.commit(complete(first.job.id)), b.commit(complete(second.job.id))]);
+
+      expect(attempts).toEqual([1, 1]);
+      expect(progresses.map((p) => [p.changed, p.job.status])).toEqual([
+        [users.length, 'completed'],
+        [users.length, 'completed'],
+      ]);
+      // User i gets 1000 + i from the first job and 2^53 + 99 - i from the second.
+      expect(await balancesOf(bench.store, users)).toEqual(users.map(() => 2n ** 53n + 1_099n));
+      expect(await bench.store.ledgerTotal({ jobId: first.job.id })).toEqual({
+        count: users.length,
+        total: first.job.totalAmount,
+      });
+      expect(await bench.store.ledgerTotal({ jobId: second.job.id })).toEqual({
+        count: users.length,
+        total: second.job.totalAmount,
       });
     });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
 import { createDeferred } from './deferred';
 import { expectSettleError } from './expect-settle-error';
-import { at, HOUR, MINUTE, REFERENCE_TIME } from './reference-time';
+import { at, HOUR, MINUTE, REFERENCE_TIME, SECOND } from './reference-time';
 import { newPayoutEntries, newPayoutJob, sumAmounts, userIds } from './sample-data';
 import { balancesOf, listAllPayoutEntries, payEntries, seedPayoutJob } from './seed';
 
@@ -127,6 +127,107 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       expect(batch?.entries.map((e) => e.id)).toEqual([entries[0]!.id]);
     });
 
+    it('failPayoutEntries() with leaseUntil leaves an entry whose lease was taken over to its new holder', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
+      const oldLease = at(MINUTE);
+      const newLease = at(5 * MINUTE);
+      await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now, limit: 10, jobId: job.id, leaseUntil: oldLease }),
+      );
+      const takenOver = await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now: at(MINUTE + SECOND), limit: 10, jobId: job.id, leaseUntil: newLease }),
+      );
+      expect(takenOver?.entries.map((e) => e.id)).toEqual(entries.map((e) => e.id));
+
+      // The first worker comes back from its rail call after its lease expired.
+      const stale = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [
+            { entryId: entries[0]!.id, error: 'late timeout', retryAt: at(HOUR), leaseUntil: oldLease },
+            { entryId: entries[1]!.id, error: 'late rejection', retryAt: null, leaseUntil: oldLease },
+          ],
+          at(2 * MINUTE),
+        ),
+      );
+      expect(stale).toMatchObject({ changed: 0, entryIds: [], started: false, finished: false });
+      expect(stale.job).toEqual(await bench.store.getPayoutJob(job.id));
+      expect(stale.job).toMatchObject({ status: 'queued', failedEntries: 0 });
+      expect(await listAllPayoutEntries(bench.store, job.id)).toEqual(
+        entries.map((e) => ({ ...e, status: 'processing', lockedUntil: newLease })),
+      );
+
+      // The new holder's own failure applies.
+      const own = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [{ entryId: entries[0]!.id, error: 'timeout', retryAt: at(HOUR), leaseUntil: newLease }],
+          at(3 * MINUTE),
+        ),
+      );
+      expect(own).toMatchObject({ changed: 1, entryIds: [entries[0]!.id] });
+      const [retried, stillLeased] = await listAllPayoutEntries(bench.store, job.id);
+      expect(retried).toEqual({
+        ...entries[0],
+        status: 'pending',
+        attempts: 1,
+        availableAt: at(HOUR),
+        lockedUntil: null,
+        error: 'timeout',
+      });
+      expect(stillLeased).toMatchObject({ status: 'processing', lockedUntil: newLease, attempts: 0, error: null });
+
+      // An entry back to pending is under no lease at all: the stale failure still does nothing.
+      const staleAgain = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [{ entryId: entries[0]!.id, error: 'late timeout', retryAt: at(HOUR), leaseUntil: oldLease }],
+          at(4 * MINUTE),
+        ),
+      );
+      expect(staleAgain.changed).toBe(0);
+      expect((await listAllPayoutEntries(bench.store, job.id))[0]).toEqual(retried);
+    });
+
+    it('failPayoutEntries() with leaseUntil applies to an expired lease nobody took over', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      const lease = at(MINUTE);
+      await bench.store.transaction((tx) => tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: lease }));
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [{ entryId: entries[0]!.id, error: 'account closed', retryAt: null, leaseUntil: lease }],
+          at(2 * MINUTE),
+        ),
+      );
+      expect(progress).toMatchObject({ changed: 1, entryIds: [entries[0]!.id], finished: true });
+      expect(progress.job).toMatchObject({ status: 'failed', failedEntries: 1, error: 'account closed' });
+      const [failed] = await listAllPayoutEntries(bench.store, job.id);
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, lockedUntil: null, error: 'account closed' });
+    });
+
+    it('failPayoutEntries() reports the ids it changed, ascending, leaving out entries already finished', async () => {
+      // Twelve entries: their ids cross a digit boundary, where ascending and lexicographic orders part.
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(12)));
+      const [e0, e8, e9, e10] = [entries[0]!.id, entries[8]!.id, entries[9]!.id, entries[10]!.id];
+      await payEntries(bench.store, job.id, [e0]);
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [
+            { entryId: e10, error: 'timeout', retryAt: at(MINUTE) },
+            { entryId: e0, error: 'late', retryAt: null },
+            { entryId: e8, error: 'rejected', retryAt: null },
+            { entryId: e9, error: 'timeout', retryAt: at(MINUTE) },
+          ],
+          now,
+        ),
+      );
+      expect(progress.changed).toBe(3);
+      expect(progress.entryIds).toEqual([e8, e9, e10]);
+      expect(progress.job).toMatchObject({ completedEntries: 1, failedEntries: 1 });
+    });
+
     it('failPayoutEntries() leaves finished entries alone', async () => {
       const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)));
       await payEntries(bench.store, job.id, [entries[0]!.id]);
@@ -186,6 +287,49 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       const retried = await bench.store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, now));
       expect(retried.changed).toBe(0);
       expect(retried.job.status).toBe('queued');
+    });
+
+    it('retryFailedPayoutEntries() reports the ids it requeued, ascending', async () => {
+      // Twelve entries: their ids cross a digit boundary, where ascending and lexicographic orders part.
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(12)));
+      const failed = [entries[1]!, entries[9]!, entries[10]!, entries[11]!];
+      await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [...failed].reverse().map((e) => ({ entryId: e.id, error: 'rejected', retryAt: null })),
+          now,
+        ),
+      );
+      const retried = await bench.store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, at(MINUTE)));
+      expect(retried.changed).toBe(4);
+      expect(retried.entryIds).toEqual(failed.map((e) => e.id));
+      const again = await bench.store.transaction((tx) => tx.retryFailedPayoutEntries(job.id, at(MINUTE)));
+      expect(again).toMatchObject({ changed: 0, entryIds: [] });
+    });
+
+    it('retryFailedPayoutEntries() throws InvalidTransitionError for a cancelled job and writes nothing', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)));
+      const quiet = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
+      await bench.store.transaction(async (tx) => {
+        await tx.failPayoutEntries(job.id, [{ entryId: entries[0]!.id, error: 'rejected', retryAt: null }], now);
+        await tx.cancelPayoutJob(job.id, at(MINUTE));
+        await tx.cancelPayoutJob(quiet.job.id, at(MINUTE));
+      });
+      const cancelled = await bench.store.getPayoutJob(job.id);
+      expect(cancelled).toMatchObject({ status: 'cancelled', failedEntries: 1, cancelledEntries: 2 });
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+
+      // With a failed entry to requeue, and without one: a cancelled job's entries are never paid again.
+      for (const jobId of [job.id, quiet.job.id]) {
+        await expectSettleError(
+          bench.store.transaction((tx) => tx.retryFailedPayoutEntries(jobId, at(HOUR))),
+          InvalidTransitionError,
+          'invalid_transition',
+        );
+      }
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(cancelled);
+      expect(await listAllPayoutEntries(bench.store, job.id)).toEqual(stored);
+      expect((await bench.store.payoutStats()).entries).toEqual({ pending: 0, processing: 0, failed: 1 });
     });
 
     it('retryFailedPayoutEntries() throws NotFoundError for an unknown job', async () => {
@@ -325,6 +469,66 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       expect(await balancesOf(bench.store, users)).toEqual([101n, 0n, 0n]);
     });
 
+    it('cancelPayoutJob() reports the ids it cancelled, ascending, leaving out entries being paid, paid or failed', async () => {
+      // Twelve entries: their ids cross a digit boundary, where ascending and lexicographic orders part.
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(12)));
+      await payEntries(bench.store, job.id, [entries[0]!.id]);
+      await bench.store.transaction(async (tx) => {
+        await tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(HOUR) });
+        await tx.failPayoutEntries(job.id, [{ entryId: entries[2]!.id, error: 'rejected', retryAt: null }], now);
+      });
+      const cancelled = await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, at(MINUTE)));
+      expect(cancelled?.changed).toBe(9);
+      expect(cancelled?.entryIds).toEqual(entries.slice(3).map((e) => e.id));
+      expect(cancelled?.job).toMatchObject({ completedEntries: 1, failedEntries: 1, cancelledEntries: 9 });
+    });
+
+    it('failPayoutEntries() cancels, rather than retries, an in-flight entry of a cancelled job', async () => {
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(4)));
+      const lease = at(HOUR);
+      await bench.store.transaction((tx) => tx.leasePayoutBatch({ now, limit: 2, jobId: job.id, leaseUntil: lease }));
+      const cancelled = await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, at(MINUTE)));
+      expect(cancelled?.job).toMatchObject({ status: 'cancelled', cancelledEntries: 2 });
+
+      const progress = await bench.store.transaction((tx) =>
+        tx.failPayoutEntries(
+          job.id,
+          [
+            { entryId: entries[0]!.id, error: 'timeout', retryAt: at(2 * MINUTE), leaseUntil: lease },
+            { entryId: entries[1]!.id, error: 'rejected', retryAt: null, leaseUntil: lease },
+          ],
+          at(2 * MINUTE),
+        ),
+      );
+      expect(progress).toMatchObject({
+        changed: 2,
+        entryIds: [entries[0]!.id, entries[1]!.id],
+        started: false,
+        finished: false,
+      });
+      expect(progress.job).toMatchObject({
+        status: 'cancelled',
+        completedEntries: 0,
+        failedEntries: 1,
+        cancelledEntries: 3,
+        paidAmount: 0n,
+        completedAt: at(MINUTE),
+      });
+      expect(await bench.store.getPayoutJob(job.id)).toEqual(progress.job);
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+      expect(stored.map((e) => [e.status, e.attempts, e.lockedUntil, e.error])).toEqual([
+        ['cancelled', 1, null, 'timeout'],
+        ['failed', 1, null, 'rejected'],
+        ['cancelled', 0, null, null],
+        ['cancelled', 0, null, null],
+      ]);
+      expect(
+        await bench.store.transaction((tx) =>
+          tx.leasePayoutBatch({ now: at(HOUR), limit: 10, jobId: job.id, leaseUntil: at(2 * HOUR) }),
+        ),
+      ).toBeNull();
+    });
+
     it('cancelPayoutJob() returns null for a finished or unknown job', async () => {
       const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(1)));
       await payEntries(
@@ -395,6 +599,28 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       expect(await bench.store.listPayoutEntries(job.id, { limit: 10 })).toEqual([]);
       expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 2, total: job.totalAmount });
       expect(await balancesOf(bench.store, users)).toEqual([101n, 102n]);
+    });
+
+    it('prunePayoutJobs() keeps a cancelled job while an entry is still processing, and deletes it once that entry completes', async () => {
+      const users = userIds(2);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      await bench.store.transaction((tx) =>
+        tx.leasePayoutBatch({ now, limit: 1, jobId: job.id, leaseUntil: at(MINUTE) }),
+      );
+      await bench.store.transaction((tx) => tx.cancelPayoutJob(job.id, now));
+      const stored = await listAllPayoutEntries(bench.store, job.id);
+
+      // The lease expired long ago, but its worker may still report that the money moved.
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(2 * HOUR), 10))).toBe(0);
+      expect((await bench.store.getPayoutJob(job.id))?.status).toBe('cancelled');
+      expect(await listAllPayoutEntries(bench.store, job.id)).toEqual(stored);
+
+      await payEntries(bench.store, job.id, [entries[0]!.id], at(HOUR));
+      expect(await bench.store.transaction((tx) => tx.prunePayoutJobs(at(2 * HOUR), 10))).toBe(1);
+      expect(await bench.store.getPayoutJob(job.id)).toBeNull();
+      expect(await bench.store.listPayoutEntries(job.id, { limit: 10 })).toEqual([]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 1, total: entries[0]!.amount });
+      expect(await balancesOf(bench.store, users)).toEqual([101n, 0n]);
     });
 
     it('prunePayoutJobs() keeps unfinished jobs and respects limit', async () => {

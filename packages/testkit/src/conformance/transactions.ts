@@ -135,40 +135,43 @@ export function registerTransactionTests(ctx: ConformanceContext): void {
       expect(attempts).toBeLessThan(100);
     });
 
-    it('transaction() retries the victim of a deadlock so both transactions commit', async () => {
-      const first = await seedChallenge(bench.store);
-      const second = await seedChallenge(bench.store);
-      const aLocked = createDeferred();
-      const bLocked = createDeferred();
-      let aAttempts = 0;
-      let bAttempts = 0;
+    it.skipIf(!ctx.options.concurrentTransactions)(
+      'transaction() retries the victim of a deadlock so both transactions commit',
+      async () => {
+        const first = await seedChallenge(bench.store);
+        const second = await seedChallenge(bench.store);
+        const aLocked = createDeferred();
+        const bLocked = createDeferred();
+        let aAttempts = 0;
+        let bAttempts = 0;
 
-      // A locks first then second, B locks second then first; each waits (on its first attempt
-      // only) until the other holds its first row, so the cycle is certain.
-      const a = bench.store.transaction(async (tx) => {
-        aAttempts += 1;
-        await tx.updateChallenge(first.id, { title: 'A' }, ['active']);
-        aLocked.resolve();
-        if (aAttempts === 1) await bLocked.promise;
-        await tx.updateChallenge(second.id, { title: 'A' }, ['active']);
-      });
-      const b = bench.store.transaction(async (tx) => {
-        bAttempts += 1;
-        await tx.updateChallenge(second.id, { title: 'B' }, ['active']);
-        bLocked.resolve();
-        if (bAttempts === 1) await aLocked.promise;
-        await tx.updateChallenge(first.id, { title: 'B' }, ['active']);
-      });
+        // A locks first then second, B locks second then first; each waits (on its first attempt
+        // only) until the other holds its first row, so the cycle is certain.
+        const a = bench.store.transaction(async (tx) => {
+          aAttempts += 1;
+          await tx.updateChallenge(first.id, { title: 'A' }, ['active']);
+          aLocked.resolve();
+          if (aAttempts === 1) await bLocked.promise;
+          await tx.updateChallenge(second.id, { title: 'A' }, ['active']);
+        });
+        const b = bench.store.transaction(async (tx) => {
+          bAttempts += 1;
+          await tx.updateChallenge(second.id, { title: 'B' }, ['active']);
+          bLocked.resolve();
+          if (bAttempts === 1) await aLocked.promise;
+          await tx.updateChallenge(first.id, { title: 'B' }, ['active']);
+        });
 
-      await Promise.all([a, b]);
-      expect(aAttempts + bAttempts).toBeGreaterThan(2);
-      const titles = [
-        (await bench.store.getChallenge(first.id))?.title,
-        (await bench.store.getChallenge(second.id))?.title,
-      ];
-      // Whichever committed last wrote both rows: the pair looks as if the transactions ran one after the other.
-      expect(titles[0]).toBe(titles[1]);
-    });
+        await Promise.all([a, b]);
+        expect(aAttempts + bAttempts).toBeGreaterThan(2);
+        const titles = [
+          (await bench.store.getChallenge(first.id))?.title,
+          (await bench.store.getChallenge(second.id))?.title,
+        ];
+        // Whichever committed last wrote both rows: the pair looks as if the transactions ran one after the other.
+        expect(titles[0]).toBe(titles[1]);
+      },
+    );
 
     it('transaction() handle reports the store’s dialect', async () => {
       const dialect = await bench.store.transaction(async (tx) => tx.dialect);

@@ -305,6 +305,73 @@ export function runPayoutQueueScenarios(name: string, makeStore: StoreFactory): 
       expect(await store.ledgerTotal({ jobId })).toEqual({ count: 8, total: 80n });
     });
 
+    it('a hook that fails for every entry costs three attempts, not one per entry', async () => {
+      let calls = 0;
+      const queue = newQueue({
+        backoff: { base: 'PT5S', jitter: 0 },
+        mode: {
+          kind: 'hook',
+          async credit() {
+            calls += 1;
+            throw new Error('host database is read-only');
+          },
+        },
+      });
+      queue.on('error', () => {});
+      const { jobId } = await queue.enqueue({
+        entries: Array.from({ length: 8 }, (_, i) => ({ userId: `r-${i}`, amount: 3n })),
+      });
+      expect(await queue.drain()).toMatchObject({ completed: 0, failed: 0 });
+      expect(calls).toBe(3); // the batch, then each half: both failing means the cause is not one entry
+      const entries = await store.listPayoutEntries(jobId, { limit: 10 });
+      expect(entries.map((e) => [e.status, e.attempts])).toEqual(Array(8).fill(['pending', 1]));
+      expect(await store.ledgerTotal({ jobId })).toEqual({ count: 0, total: 0n });
+    });
+
+    it('a listener that throws changes nothing that was paid and is reported as listener_failed', async () => {
+      const queue = newQueue();
+      const errors: { code: string }[] = [];
+      queue.on('error', (e) => errors.push(e));
+      queue.on('payout.batch', () => {
+        throw new Error('dashboard is down');
+      });
+      const { jobId } = await queue.enqueue({ entries: [{ userId: 'l-1', amount: 4n }] });
+      expect(await queue.drain()).toEqual({ batches: 1, completed: 1, failed: 0 });
+      expect(await queue.status(jobId)).toMatchObject({ status: 'completed', processedWinners: 1, failedWinners: 0 });
+      expect(errors.map((e) => e.code)).toEqual(['listener_failed']);
+      expect(await store.ledgerTotal({ jobId })).toEqual({ count: 1, total: 4n });
+    });
+
+    it('external rail: a worker whose lease expired cannot fail an entry another worker re-leased', async () => {
+      let takenOver: Date | null = null;
+      const queue = newQueue({
+        maxAttempts: 1,
+        mode: {
+          kind: 'external',
+          lease: 'PT30S',
+          async pay() {
+            // The provider hangs past the lease; meanwhile another worker takes the entry over.
+            await clock.advance('PT31S');
+            takenOver = clock.now();
+            const lease = await store.transaction((tx) =>
+              tx.leasePayoutBatch({ now: clock.now(), limit: 1, leaseUntil: new Date(clock.now().getTime() + 30_000) }),
+            );
+            expect(lease?.entries).toHaveLength(1);
+            throw new Error('provider timeout');
+          },
+        },
+      });
+      const events = recordEvents(queue);
+      queue.on('error', () => {});
+      const { jobId } = await queue.enqueue({ entries: [{ userId: 'e-1', amount: 8n }] });
+      expect(await queue.drain()).toMatchObject({ completed: 0, failed: 0 });
+      const [entry] = await store.listPayoutEntries(jobId, { limit: 1 });
+      expect(entry).toMatchObject({ status: 'processing', attempts: 0 });
+      expect(entry?.lockedUntil?.getTime()).toBe(takenOver!.getTime() + 30_000);
+      expect(events.filter((e) => e.name === 'payout.entry_failed')).toEqual([]);
+      expect((await queue.status(jobId)).failedWinners).toBe(0);
+    });
+
     it('a new PayoutQueue on the same store finishes a job another one started', async () => {
       const challengeId = await createResolvableChallenge(store, clock.now(), makeParticipants(250, ['win']));
       const first = newQueue({ batchSize: 100 });
@@ -448,6 +515,30 @@ export function runPayoutQueueScenarios(name: string, makeStore: StoreFactory): 
       expect(await store.listPayoutJobs({ limit: 10 })).toEqual([]);
       expect(() => newQueue({ batchSize: 0 })).toThrow(ValidationError);
       expect(() => newQueue({ feeBps: 10_001 })).toThrow(ValidationError);
+    });
+
+    it('retention prunes finished jobs on its schedule while the worker runs', async () => {
+      // A long poll keeps the idle lane from waking once a second through the simulated day.
+      const queue = newQueue({ pollInterval: 'PT12H', retention: { olderThan: 'P1D', every: 'PT1H' } });
+      const { jobId } = await queue.enqueue({ entries: [{ userId: 'kept-in-ledger', amount: 6n }] });
+      await queue.drain();
+      queue.start();
+      await clock.advance('PT1H');
+      expect((await queue.status(jobId)).status).toBe('completed'); // not a day old yet
+      await clock.advance('P1D');
+      // A real database answers in real time while the fake clock moves on without it: keep moving
+      // time by the retention period (waking the pruner if it sleeps) until the job is gone.
+      let pruned = false;
+      for (let hour = 0; hour < 50 && !pruned; hour++) {
+        await clock.advance('PT1H');
+        pruned = await queue.status(jobId).then(
+          () => false,
+          (err: { code?: string }) => err.code === 'not_found',
+        );
+      }
+      expect(pruned).toBe(true);
+      await queue.stop();
+      expect(await store.ledgerTotal({ jobId })).toEqual({ count: 1, total: 6n });
     });
 
     it('prune() deletes finished jobs older than the cutoff and keeps the ledger', async () => {
