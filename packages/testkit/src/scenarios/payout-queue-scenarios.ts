@@ -197,6 +197,12 @@ export function runPayoutQueueScenarios(name: string, makeStore: StoreFactory): 
         expect(job?.status).toBe('completed');
         await expectExactlyOnce(jobId, job!.totalAmount, 150);
       }
+      const listed = await queue.listJobs({ status: ['completed'] });
+      expect(listed.map((j) => j.jobId).sort()).toEqual([...jobs].sort());
+      const stats = await queue.stats();
+      expect(stats.jobs).toMatchObject({ completed: 3, queued: 0, running: 0 });
+      expect(stats.entries).toEqual({ pending: 0, processing: 0, failed: 0 });
+      expect(stats.oldestPendingAt).toBeNull();
     });
 
     it('a draw creates no job by default, and refunds every stake under drawPolicy refund', async () => {
