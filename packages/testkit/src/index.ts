@@ -14,3 +14,4 @@ export {
   runPayoutQueueScenarios,
   type ScenarioParticipant,
 } from './scenarios/payout-queue-scenarios';
+export { runSchedulerScenarios } from './scenarios/scheduler-scenarios';

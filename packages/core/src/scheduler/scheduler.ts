@@ -1,0 +1,259 @@
+import { EventEmitter } from 'eventemitter3';
+import pLimit from 'p-limit';
+import type { Challenge, ChallengeId } from '../domain/challenge';
+import { ListenerError, SettleError, StoreError } from '../errors';
+import type { ChallengeTransitionedEvent, SchedulerEvents } from '../events/scheduler-events';
+import { transitionedEvent } from './challenge-transitioned-event';
+import { DEADLINE_CHANGED_EVENT, deadlineSignal } from './deadline-signal';
+import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from './scheduler-options';
+
+/** What {@link Scheduler.runDue} did. */
+export interface SchedulerRunSummary {
+  /** Challenges this instance moved to `pending_admin`. */
+  readonly transitioned: number;
+  /** Challenges another instance (or an extension, or a cancellation) changed first. */
+  readonly lost: number;
+  /** Transitions that failed and wait `retryDelay` before the next attempt. */
+  readonly failed: number;
+}
+
+type Outcome = 'transitioned' | 'lost' | 'failed';
+
+/**
+ * Moves each `active` challenge to `pending_admin` the moment its deadline passes, exactly once
+ * however many instances run, in this process or others.
+ *
+ * It sleeps until the store's next deadline (never longer than `pollInterval`), wakes at once when
+ * a deadline is created or moved through `Challenges` in this process or announced by the store's
+ * events, and on start catches up every deadline missed while nothing ran, `batchSize` at a time.
+ * Each transition is a conditional update in its own transaction (with the `onDeadline` hook, if
+ * any); only the instance whose update won emits `challenge.transitioned`, after the commit.
+ *
+ * @example
+ * ```ts
+ * const scheduler = new Scheduler({
+ *   store,
+ *   onDeadline: (tx, challenge) => tx.query('UPDATE games SET open = false WHERE id = $1', [challenge.id]),
+ * });
+ * scheduler.on('challenge.transitioned', (e) => console.log(`${e.challengeId} closed ${e.lagMs} ms late`));
+ * scheduler.start();
+ * ```
+ */
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly #options: ResolvedSchedulerOptions;
+  #state: 'running' | 'stopping' | 'stopped' = 'stopped';
+  #loop: Promise<void> | null = null;
+  #sleepers = new Set<AbortController>();
+  /** Set by a wake; a loop turn that began before it must not go to sleep afterwards. */
+  #woken = false;
+  #cleanups: (() => Promise<void> | void)[] = [];
+  /** Challenges whose transition failed, and when they may be tried again. */
+  #retryAt = new Map<ChallengeId, number>();
+
+  /** Validates `options` (throws `ValidationError` naming the option) and applies the documented defaults. */
+  constructor(options: SchedulerOptions) {
+    super();
+    this.#options = resolveSchedulerOptions(options);
+  }
+
+  /** Starts the background loop; the first thing it does is catch up on deadlines already passed. */
+  start(): void {
+    if (this.#state !== 'stopped') return;
+    this.#state = 'running';
+    this.#cleanups.push(deadlineSignal(this.#options.store).listen(() => this.#wake()));
+    void this.#listenToStore();
+    this.#loop = this.#run();
+  }
+
+  /** Stops the loop after the transitions in flight committed or rolled back. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    this.#wake();
+    await this.#loop;
+    for (const cleanup of this.#cleanups.splice(0)) await cleanup();
+    this.#loop = null;
+    this.#state = 'stopped';
+  }
+
+  /**
+   * Transitions every challenge due now, `batchSize` at a time, and returns what happened. For tests
+   * and cron-style hosts; `start()` runs it in a loop. A failing transition is reported as an `error`
+   * event and counted, not thrown; a failing store read throws.
+   */
+  async runDue(): Promise<SchedulerRunSummary> {
+    const totals = { transitioned: 0, lost: 0, failed: 0 };
+    const limit = pLimit(this.#options.concurrency);
+    const seen = new Set<ChallengeId>();
+    for (;;) {
+      const now = this.#options.clock.now().getTime();
+      const due = await this.#options.store.findDueChallenges(new Date(now), this.#options.batchSize);
+      for (const challenge of due) seen.add(challenge.id);
+      const ready = rotate(due.filter((c) => (this.#retryAt.get(c.id) ?? 0) <= now));
+      const outcomes = await Promise.all(ready.map((c) => limit(() => this.#close(c))));
+      for (const outcome of outcomes) totals[outcome] += 1;
+      const moved = outcomes.some((o) => o !== 'failed');
+      // A short page means nothing else is due; a page where nothing moved is all failures waiting to be retried.
+      if (due.length < this.#options.batchSize || !moved) break;
+    }
+    for (const id of this.#retryAt.keys()) if (!seen.has(id)) this.#retryAt.delete(id);
+    return totals;
+  }
+
+  /** One challenge, one transaction: the conditional update, the host hook, the event for other processes. */
+  async #close(challenge: Challenge): Promise<Outcome> {
+    const { store, clock, onDeadline } = this.#options;
+    let hookFailed = false;
+    let event: ChallengeTransitionedEvent | null;
+    try {
+      event = await store.transaction(async (tx) => {
+        const at = clock.now();
+        // dueBy: a deadline extended since the read no longer matches, so it is left active.
+        const updated = await tx.transitionChallenge({
+          id: challenge.id,
+          from: 'active',
+          to: 'pending_admin',
+          at,
+          dueBy: at,
+        });
+        if (!updated) return null;
+        if (onDeadline) {
+          try {
+            await onDeadline(tx, updated);
+          } catch (err) {
+            hookFailed = true;
+            throw err;
+          }
+        }
+        const lagMs = Math.max(0, at.getTime() - updated.deadline.getTime());
+        const transitioned = transitionedEvent(challenge, updated, at, lagMs);
+        await tx.publish({ name: 'challenge.transitioned', data: { ...transitioned } });
+        return transitioned;
+      });
+    } catch (err) {
+      const now = clock.now().getTime();
+      this.#retryAt.set(challenge.id, now + this.#options.retryDelayMs);
+      const context = { challengeId: challenge.id, phase: hookFailed ? 'onDeadline' : 'transition' };
+      const message = `onDeadline hook failed for challenge ${JSON.stringify(challenge.id)}`;
+      this.#report(
+        hookFailed && !(err instanceof SettleError) ? new StoreError(message, { cause: err }) : err,
+        context,
+      );
+      return 'failed';
+    }
+    this.#retryAt.delete(challenge.id);
+    if (!event) return 'lost';
+    // Measured after the commit: the lag a host observes, including the transaction itself.
+    const committedAt = clock.now();
+    this.#emitTransitioned({
+      ...event,
+      transitionedAt: committedAt.toISOString(),
+      lagMs: Math.max(0, committedAt.getTime() - challenge.deadline.getTime()),
+    });
+    return 'transitioned';
+  }
+
+  async #run(): Promise<void> {
+    const { store, clock, pollIntervalMs, retryDelayMs } = this.#options;
+    while (this.#state === 'running') {
+      this.#woken = false;
+      let moved = false;
+      try {
+        const run = await this.runDue();
+        moved = run.transitioned + run.lost > 0;
+      } catch (err) {
+        this.#report(err, { phase: 'findDueChallenges' });
+      }
+      if (this.#state !== 'running') break;
+      let wait = Math.min(pollIntervalMs, retryDelayMs);
+      try {
+        const next = await store.nextDeadline();
+        const now = clock.now().getTime();
+        if (next === null) wait = pollIntervalMs;
+        else if (next.getTime() > now) wait = Math.min(pollIntervalMs, next.getTime() - now);
+        // Still due: failures wait for their retry; anything else became due after the last read.
+        else wait = moved ? 0 : Math.min(pollIntervalMs, this.#nextRetryIn(now) ?? 0);
+      } catch (err) {
+        this.#report(err, { phase: 'nextDeadline' });
+      }
+      if (!this.#woken && wait > 0) await this.#sleep(wait);
+    }
+  }
+
+  /** Milliseconds until the earliest failed transition may be retried, or null when none waits. */
+  #nextRetryIn(now: number): number | null {
+    let earliest: number | null = null;
+    for (const at of this.#retryAt.values()) {
+      if (at > now && (earliest === null || at < earliest)) earliest = at;
+    }
+    return earliest === null ? null : earliest - now;
+  }
+
+  /** Deadlines created or moved by other processes wake this one through the store's events. */
+  async #listenToStore(): Promise<void> {
+    const subscribe = this.#options.store.subscribe?.bind(this.#options.store);
+    if (!subscribe) return;
+    try {
+      const subscription = await subscribe({
+        event: (event) => {
+          if (event.name === DEADLINE_CHANGED_EVENT) this.#wake();
+        },
+        reconnected: () => this.#wake(),
+      });
+      if (this.#state === 'running') this.#cleanups.push(() => subscription.close());
+      else await subscription.close();
+    } catch (err) {
+      this.#report(err, { phase: 'subscribe' });
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const controller = new AbortController();
+    this.#sleepers.add(controller);
+    try {
+      await this.#options.clock.sleep(ms, controller.signal);
+    } finally {
+      this.#sleepers.delete(controller);
+    }
+  }
+
+  #wake(): void {
+    this.#woken = true;
+    for (const controller of this.#sleepers) controller.abort();
+  }
+
+  #emitTransitioned(event: ChallengeTransitionedEvent): void {
+    try {
+      this.emit('challenge.transitioned', event);
+    } catch (err) {
+      this.#report(
+        new ListenerError('challenge.transitioned', { cause: err, context: { challengeId: event.challengeId } }),
+        {},
+      );
+    }
+  }
+
+  /** Turns any failure into a `SettleError` carrying `context` and emits it as `error`. */
+  #report(err: unknown, context: Record<string, unknown>): SettleError {
+    const error =
+      err instanceof SettleError
+        ? err
+        : new StoreError(err instanceof Error ? err.message : String(err), { cause: err, context });
+    Object.assign(error.context, context);
+    try {
+      this.emit('error', error);
+    } catch {
+      // An `error` listener that throws has nobody left to tell.
+    }
+    return error;
+  }
+}
+
+/**
+ * The batch from a random starting point: instances reading the same earliest page then mostly
+ * work on different challenges instead of queueing behind each other's row locks.
+ */
+function rotate<T>(items: readonly T[]): T[] {
+  const start = Math.floor(Math.random() * items.length);
+  return [...items.slice(start), ...items.slice(0, start)];
+}

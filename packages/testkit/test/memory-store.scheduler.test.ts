@@ -1,0 +1,4 @@
+import { MemoryStore } from '@settle/core';
+import { runSchedulerScenarios } from '../src/index';
+
+runSchedulerScenarios('MemoryStore', () => ({ store: new MemoryStore() }));
