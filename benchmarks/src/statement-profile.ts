@@ -66,10 +66,9 @@ export function classifySettleStatement(sql: string): string {
   const text = sql.trimStart();
   if (text.startsWith('BEGIN')) return 'BEGIN';
   if (text.startsWith('COMMIT')) return 'COMMIT';
-  if (text.includes('pg_notify')) return 'publish event (notify-event.sql)';
-  if (text.includes('FOR UPDATE OF e SKIP LOCKED')) return 'claim entries (claim-batch.sql)';
-  if (text.includes('ORDER BY j.priority DESC')) return 'pick job (find-claimable-jobs.sql)';
-  if (text.includes('WITH done AS')) return 'complete batch (complete-entries.sql)';
+  if (text.includes('pg_notify')) return 'publish events (notify-events.sql)';
+  if (text.includes('FOR UPDATE OF e SKIP LOCKED')) return 'pick job, claim entries (claim-batch.sql)';
+  if (text.includes("SET status = 'completed'")) return 'complete batch (complete-entries.sql)';
   if (text.includes('WITH input AS') && text.includes('payout_jobs'))
     return 'insert job and entries (create-payout-job.sql)';
   return 'other';

@@ -41,8 +41,8 @@ import { PostgresTransaction } from './postgres-transaction';
  * The Settle {@link Store} on PostgreSQL 13+, over the host's `pg` Pool or an embedded PGlite
  * instance, with one set of SQL for both. Hot paths are single statements: a job and all its
  * entries are one `INSERT … unnest()`, a batch is claimed with `FOR UPDATE SKIP LOCKED`, and its
- * completion (entries, ledger, accounts, job counters) is one statement of CTEs. Events go out with
- * `pg_notify` inside the transaction, so they are delivered on commit only.
+ * completion (entries, ledger, accounts, job counters) is one statement of CTEs. A transaction's
+ * events go out with one `pg_notify` statement just before COMMIT, so they are delivered on commit only.
  *
  * Call {@link PostgresStore.migrate} once at start-up (safe from many processes at once).
  *
@@ -240,6 +240,7 @@ export class PostgresStore implements Store {
     try {
       result = await fn(tx);
       if (tx.failure !== undefined) throw tx.failure;
+      await tx.flushEvents();
     } catch (error) {
       ended = true;
       // If even ROLLBACK fails the driver destroys the connection; fn's error is the one that matters.

@@ -57,12 +57,31 @@ const CLAIM_JOB_PAGE = 8;
  */
 type ProgressRow = PayoutJobRow & { previous_status?: PayoutJobStatus; changed: number; entry_ids: string[] | null };
 
+/** Where a page of claim candidates ended: the last job probed, and how many were. */
+interface ClaimPageRow {
+  page_jobs: number;
+  page_priority: number;
+  page_created_at: Date;
+  page_seq: Int8;
+}
+
+/** The job's columns of a claim-batch.sql row, as `job_*`. */
+type ClaimedJobColumns = { [K in Exclude<keyof PayoutJobRow, 'id'> as `job_${K}`]: PayoutJobRow[K] };
+
+/**
+ * A row of claim-batch.sql: an entry (the first with its job's columns), or only the page of
+ * candidates, when none had a claimable entry.
+ */
+type ClaimedRow =
+  | (PayoutEntryRow & ClaimedJobColumns & { [K in keyof ClaimPageRow]: null })
+  | ({ [K in keyof PayoutEntryRow]: null } & ClaimPageRow);
+
 /** What cancel-payout-job.sql returns: the job's columns are all null when it was not cancelled. */
 type CancelRow = (PayoutJobRow | { [K in keyof PayoutJobRow]: null }) & Omit<ProgressRow, keyof PayoutJobRow>;
 
 /**
- * The writes of one PostgresStore transaction, each one statement (a claim is two: pick the job,
- * lock its entries) on the transaction's connection.
+ * The writes of one PostgresStore transaction, each one statement on the transaction's connection.
+ * Events are buffered and sent in one statement just before COMMIT ({@link flushEvents}).
  *
  * @internal
  */
@@ -73,6 +92,8 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
    * COMMIT with ROLLBACK, so the store rethrows this error even if `fn` swallowed it.
    */
   failure: SettleError | undefined;
+  /** NOTIFY payloads of the events published so far, in order, not yet sent. */
+  private readonly events: string[] = [];
 
   constructor(
     connection: PostgresQueryable,
@@ -164,11 +185,11 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
   }
 
   claimPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PayoutBatch | null> {
-    return this.claim(options, undefined);
+    return this.claim(options);
   }
 
   leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
-    return this.claim(options, options.leaseUntil);
+    return this.lease(options, options.leaseUntil);
   }
 
   async completePayoutEntries(
@@ -315,18 +336,61 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
       const [row] = await this.rows<{ id: Int8 }>('storeLargeEvent', [json]);
       return String(row!.id);
     });
-    await this.run('notifyEvent', [this.sql.channel, payload]);
+    this.events.push(payload);
+  }
+
+  /**
+   * Sends the events published so far, in order, in one statement. The store calls it just before
+   * COMMIT: Postgres delivers notifications only at commit, so sending them then changes nothing
+   * but the round trips (one per transaction instead of one per event).
+   */
+  async flushEvents(): Promise<void> {
+    if (this.events.length === 0) return;
+    await this.run('notifyEvents', [this.sql.channel, this.events.splice(0)]);
   }
 
   // ── Building blocks ─────────────────────────────────────────────────────
 
   /**
-   * Claims (or, with `leaseUntil`, leases) a batch: candidate jobs best first, then the first whose
-   * entries are not all locked by other claimers. Usually two round trips.
+   * Claims a batch: one statement probes a page of candidate jobs best first and locks the batch of
+   * the first that has an unlocked claimable entry. Another page only when every job of a full page
+   * had none (all locked by other claimers, or not yet available).
    */
-  private async claim(
+  private async claim({ now, limit, jobId, entryIds }: ClaimPayoutBatchOptions): Promise<PayoutBatch | null> {
+    const onlyEntries = entryIds === undefined ? null : idParams(entryIds);
+    if (onlyEntries !== null && onlyEntries.length === 0) return null;
+    let after: ClaimPageRow | undefined;
+    for (;;) {
+      const rows = await this.rows<ClaimedRow>('claimBatch', [
+        now,
+        limit,
+        jobId ?? null,
+        onlyEntries,
+        after?.page_priority ?? null,
+        after?.page_created_at ?? null,
+        after === undefined ? null : String(after.page_seq),
+        CLAIM_JOB_PAGE,
+      ]);
+      const [first] = rows;
+      if (first === undefined) return null;
+      if (first.id !== null) {
+        return {
+          job: toPayoutJob(claimedJob(first)),
+          entries: rows.map((row) => toPayoutEntry(row as PayoutEntryRow)),
+        };
+      }
+      if (first.page_jobs < CLAIM_JOB_PAGE) return null;
+      after = first;
+    }
+  }
+
+  /**
+   * Leases a batch: candidate jobs best first, then the first whose entries are not all locked by
+   * other claimers. Usually two round trips.
+   */
+  private async lease(
     { now, limit, jobId, entryIds }: ClaimPayoutBatchOptions,
-    leaseUntil: Date | undefined,
+    leaseUntil: Date,
   ): Promise<PayoutBatch | null> {
     const onlyEntries = entryIds === undefined ? null : idParams(entryIds);
     if (onlyEntries !== null && onlyEntries.length === 0) return null;
@@ -334,7 +398,7 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
     for (;;) {
       const jobs = await this.rows<PayoutJobRow>('findClaimableJobs', [
         now,
-        leaseUntil !== undefined,
+        true,
         jobId ?? null,
         onlyEntries,
         after?.priority ?? null,
@@ -343,10 +407,7 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
         CLAIM_JOB_PAGE,
       ]);
       for (const job of jobs) {
-        const rows =
-          leaseUntil === undefined
-            ? await this.rows<PayoutEntryRow>('claimBatch', [job.id, now, limit, onlyEntries])
-            : await this.rows<PayoutEntryRow>('leaseBatch', [job.id, now, limit, leaseUntil, onlyEntries]);
+        const rows = await this.rows<PayoutEntryRow>('leaseBatch', [job.id, now, limit, leaseUntil, onlyEntries]);
         if (rows.length > 0) {
           const entries = rows.map(toPayoutEntry).sort((a, b) => compareIds(a.id, b.id));
           return { job: toPayoutJob(job), entries };
@@ -378,6 +439,29 @@ function participantColumns(participants: readonly NewParticipant[]): [string[],
     participants.map((p) => p.stake.toString()),
     participants.map((p) => p.joinedAt.toISOString()),
   ];
+}
+
+/** The job row inside a claimed entry's row. */
+function claimedJob(row: PayoutEntryRow & ClaimedJobColumns): PayoutJobRow {
+  return {
+    id: row.job_id,
+    seq: row.job_seq,
+    challenge_id: row.job_challenge_id,
+    status: row.job_status,
+    priority: row.job_priority,
+    total_entries: row.job_total_entries,
+    completed_entries: row.job_completed_entries,
+    failed_entries: row.job_failed_entries,
+    cancelled_entries: row.job_cancelled_entries,
+    total_amount: row.job_total_amount,
+    paid_amount: row.job_paid_amount,
+    error: row.job_error,
+    metadata: row.job_metadata,
+    created_at: row.job_created_at,
+    started_at: row.job_started_at,
+    completed_at: row.job_completed_at,
+    updated_at: row.job_updated_at,
+  };
 }
 
 /** What a completion or failure did to its job, from the row its statement returned. */

@@ -384,9 +384,9 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     it('migrate() creates the tables, records every version, and applies nothing the second time', async () => {
       const prefix = db.freshPrefix();
       const store = storeWith(prefix);
-      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 2 });
-      expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 2 });
+      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 3 });
+      expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
+      expect(await store.migrate()).toEqual({ applied: [], version: 3 });
       expect(await tables(prefix)).toEqual(
         [
           'accounts',
@@ -406,6 +406,7 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       expect(rows).toEqual([
         { version: 1, name: 'init' },
         { version: 2, name: 'payout-job-next-status' },
+        { version: 3, name: 'payout-claim-floor' },
       ]);
       const { rows: functions } = await db.pool.query<{ name: string }>(
         'SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND starts_with(p.proname, $2)',
@@ -419,18 +420,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       // Separate store instances stand for separate processes: each migrates on its own connection.
       const stores = Array.from({ length: 6 }, () => storeWith(prefix));
       const results = await Promise.all(stores.map((store) => store.migrate()));
-      expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
-      expect(results.every((result) => result.version === 2)).toBe(true);
+      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3]);
+      expect(results.every((result) => result.version === 3)).toBe(true);
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ n: 2 }]);
+      expect(rows).toEqual([{ n: 3 }]);
     });
 
     it('migrate() creates a missing schema', async () => {
       const schema = `${db.schema}_extra`;
       const store = new PostgresStore({ pool: db.pool, schema, tablePrefix: 'x_' });
       try {
-        expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2 });
-        expect((await store.migrationStatus()).version).toBe(2);
+        expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
+        expect((await store.migrationStatus()).version).toBe(3);
       } finally {
         await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
@@ -557,7 +558,7 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       expect(entryIds.every((id, i) => i === 0 || id > entryIds[i - 1]!)).toBe(true);
     });
 
-    it('a batch is two statements to claim and one to complete, whatever its size', async () => {
+    it('a batch is one statement to claim and one to complete, whatever its size', async () => {
       const { pool, log } = countingPool(db.pool);
       const store = new PostgresStore({ pool, schema: db.schema, tablePrefix: db.freshPrefix() });
       await store.migrate();
@@ -578,9 +579,23 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
           );
         }),
       );
-      expect(statements).toHaveLength(3);
+      expect(statements).toHaveLength(2);
       expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'completed', completedEntries: 500 });
       expect(await store.ledgerTotal({ jobId: job.id })).toEqual({ count: 500, total: 50_000n });
+    });
+
+    it('a transaction’s events go out in one statement, sent just before COMMIT', async () => {
+      const { pool, log } = countingPool(db.pool);
+      const store = new PostgresStore({ pool, schema: db.schema, tablePrefix: db.freshPrefix() });
+      await store.migrate();
+      const statements = await statementsOf(log, () =>
+        store.transaction(async (tx) => {
+          for (const name of ['first', 'second', 'third']) await tx.publish({ name, data: { name } });
+          expect(log.statements.filter((sql) => sql.includes('pg_notify'))).toHaveLength(0);
+        }),
+      );
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toContain('pg_notify');
     });
   });
 
@@ -799,6 +814,94 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     });
   });
 
+  describe('claim floor', () => {
+    const migrated = async () => {
+      const prefix = db.freshPrefix();
+      const store = storeWith(prefix);
+      await store.migrate();
+      return { store, prefix };
+    };
+    const complete = (store: Store, jobId: string, entryIds: string[]) =>
+      store.transaction((tx) => tx.completePayoutEntries(jobId, entryIds, { now: REFERENCE, creditAccounts: true }));
+    const claim = (store: Store, limit: number) =>
+      store.transaction(async (tx) =>
+        (await tx.claimPayoutBatch({ now: at(MINUTE), limit }))?.entries.map((e) => e.id),
+      );
+
+    it('a batch rolled back after a later batch committed is claimed again, lowest ids first', async () => {
+      const { store } = await migrated();
+      const { job, ids } = await seedJob(store, 6);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let claimed!: (ids: string[]) => void;
+      const first = new Promise<string[]>((resolve) => {
+        claimed = resolve;
+      });
+      const rolledBack = store.transaction(async (tx) => {
+        const batch = await tx.claimPayoutBatch({ now: REFERENCE, limit: 3 });
+        claimed(batch!.entries.map((e) => e.id));
+        await released;
+        throw new Error('host credit hook failed');
+      });
+      expect(await first).toEqual(ids.slice(0, 3));
+
+      // A concurrent batch gets the other three and pays them while the first still holds its own.
+      const second = await store.transaction(async (tx) => {
+        const batch = await tx.claimPayoutBatch({ now: REFERENCE, limit: 3 });
+        const entryIds = batch!.entries.map((e) => e.id);
+        await tx.completePayoutEntries(job.id, entryIds, { now: REFERENCE, creditAccounts: true });
+        return entryIds;
+      });
+      expect(second).toEqual(ids.slice(3));
+      release();
+      await expect(rolledBack).rejects.toThrow('host credit hook failed');
+
+      expect(await claim(store, 10)).toEqual(ids.slice(0, 3));
+    });
+
+    it('a completion that waited for a retry’s commit leaves the entries that retry requeued claimable', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 6);
+      await fail(store, job.id, [{ entryId: ids[1]!, error: 'closed', retryAt: null }], REFERENCE);
+
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let requeued!: () => void;
+      const ready = new Promise<void>((resolve) => {
+        requeued = resolve;
+      });
+      const retrying = store.transaction(async (tx) => {
+        await tx.retryFailedPayoutEntries(job.id, REFERENCE);
+        requeued();
+        await released;
+      });
+      await ready;
+      // The completion's snapshot shows ids[1] failed; it waits for the retry's lock on the job.
+      const completing = complete(store, job.id, [ids[0]!, ...ids.slice(2)]);
+      await vi.waitFor(
+        async () => {
+          const { rows } = await db.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 in query) > 0",
+            [`"${db.schema}".${prefix}`],
+          );
+          expect(rows[0]?.n).toBeGreaterThan(0);
+        },
+        { timeout: 5_000, interval: 10 },
+      );
+      release();
+      await retrying;
+      expect(await completing).toMatchObject({ changed: 5, job: { status: 'running', completedEntries: 5 } });
+
+      expect(await claim(store, 10)).toEqual([ids[1]]);
+      await complete(store, job.id, [ids[1]!]);
+      expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'completed', completedEntries: 6 });
+    });
+  });
+
   describe('LISTEN/NOTIFY', () => {
     it('delivers an event only once its transaction commits, and never after a rollback', async () => {
       const store = storeWith();
@@ -918,8 +1021,8 @@ describe('PostgresStore on PGlite', () => {
   it('migrate() is idempotent and safe when called several times at once', async () => {
     const { store } = storeWith();
     const results = await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
-    expect(await store.migrate()).toEqual({ applied: [], version: 2 });
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3]);
+    expect(await store.migrate()).toEqual({ applied: [], version: 3 });
   });
 
   it('keeps 2^63 − 1 exact', async () => {

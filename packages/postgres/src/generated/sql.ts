@@ -69,23 +69,87 @@ SELECT EXISTS (SELECT 1 FROM challenge) AS found, (SELECT count(*)::int FROM ins
 SELECT job.*, batch.changed, batch.entry_ids
 FROM batch LEFT JOIN job ON true`,
   /**
-   * Locks up to $3 claimable entries of one job, skipping rows other transactions hold, so that
-   * concurrent claimers get disjoint batches without waiting. The locks last until the transaction ends.
-   * Returns: entry rows (unchanged), in id order.
-   * Params: $1 job id, $2 now, $3 limit, $4 only these entry ids or null.
+   * Picks the job and locks its batch in one statement. Candidate jobs are probed best first, each
+   * by locking its lowest claimable entry (FOR UPDATE SKIP LOCKED), and probing stops at the first
+   * job that has one: the nested loop under LIMIT 1 runs the probe once per job it reaches, so no
+   * entry of a later job is locked. The batch is then up to $2 of that job's claimable entries from
+   * the probed one on, skipping rows other transactions hold, so concurrent claimers get disjoint
+   * batches without waiting. Every scan starts at the job's claim_floor (migration 0003), so it never
+   * walks paid entries, whatever plan Postgres picks. The locks last until the transaction ends.
+   * Returns: the batch's entry rows (unchanged, in id order), the first with the job's other columns
+   * as job_* (null on the others; job_id is the entry's own column); when no candidate had a
+   * claimable entry, one row of the page of candidates only (entry columns null): page_jobs
+   * candidates, the last of them page_priority, page_created_at, page_seq; no row when no job can run.
+   * Params: $1 now, $2 limit, $3 only this job id or null, $4 only these entry ids or null,
+   *         $5 cursor priority or null, $6 cursor created_at, $7 cursor seq, $8 jobs to probe.
    */
-  claimBatch: `SELECT e.*
-FROM {{schema}}.{{prefix}}payout_entries e
-WHERE e.job_id = $1
-  AND e.status = 'pending'
-  AND e.available_at <= $2
-  AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
-  AND EXISTS (
-    SELECT 1 FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1 AND j.status IN ('queued', 'running')
-  )
-ORDER BY e.id
-LIMIT $3
-FOR UPDATE OF e SKIP LOCKED`,
+  claimBatch: `WITH candidates AS MATERIALIZED (
+  SELECT j.id, j.claim_floor, j.priority, j.created_at, j.seq
+  FROM {{schema}}.{{prefix}}payout_jobs j
+  WHERE j.status IN ('queued', 'running')
+    AND ($3::text IS NULL OR j.id = $3)
+    AND (
+      $5::int IS NULL
+      OR j.priority < $5
+      OR (j.priority = $5 AND (j.created_at, j.seq) > ($6::timestamptz, $7::bigint))
+    )
+  ORDER BY j.priority DESC, j.created_at, j.seq
+  LIMIT $8
+), picked AS MATERIALIZED (
+  SELECT c.id, probe.id AS first_id
+  FROM candidates c
+  CROSS JOIN LATERAL (
+    SELECT e.id
+    FROM {{schema}}.{{prefix}}payout_entries e
+    WHERE e.job_id = c.id
+      AND e.status = 'pending'
+      AND e.available_at <= $1
+      AND e.id >= c.claim_floor
+      AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
+    ORDER BY e.id
+    LIMIT 1
+    FOR UPDATE OF e SKIP LOCKED
+  ) probe
+  LIMIT 1
+), claimed AS MATERIALIZED (
+  -- Scalar subqueries, not a join: their values bound every index scan Postgres may choose, where
+  -- a join to picked let it walk the primary key from the job's first entry.
+  SELECT e.*
+  FROM {{schema}}.{{prefix}}payout_entries e
+  WHERE e.job_id = (SELECT picked.id FROM picked)
+    AND e.status = 'pending'
+    AND e.available_at <= $1
+    AND e.id >= (SELECT picked.first_id FROM picked)
+    AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
+  ORDER BY e.id
+  LIMIT $2
+  FOR UPDATE OF e SKIP LOCKED
+), page AS (
+  -- How many candidates this page held and the last of them: where the next page starts.
+  SELECT count(*) OVER ()::int AS jobs, c.priority, c.created_at, c.seq
+  FROM candidates c
+  ORDER BY c.priority, c.created_at DESC, c.seq DESC
+  LIMIT 1
+)
+SELECT claimed.*,
+       j.seq AS job_seq, j.challenge_id AS job_challenge_id, j.status AS job_status,
+       j.priority AS job_priority, j.total_entries AS job_total_entries,
+       j.completed_entries AS job_completed_entries, j.failed_entries AS job_failed_entries,
+       j.cancelled_entries AS job_cancelled_entries, j.total_amount AS job_total_amount,
+       j.paid_amount AS job_paid_amount, j.error AS job_error, j.metadata AS job_metadata,
+       j.created_at AS job_created_at, j.started_at AS job_started_at, j.completed_at AS job_completed_at,
+       j.updated_at AS job_updated_at,
+       -- Only needed, and only sent, when nothing was claimed.
+       CASE WHEN claimed.id IS NULL THEN page.jobs END AS page_jobs,
+       CASE WHEN claimed.id IS NULL THEN page.priority END AS page_priority,
+       CASE WHEN claimed.id IS NULL THEN page.created_at END AS page_created_at,
+       CASE WHEN claimed.id IS NULL THEN page.seq END AS page_seq
+FROM page
+LEFT JOIN claimed ON true
+-- The job's columns on the first row only: parsing its timestamps 500 times costs milliseconds.
+LEFT JOIN {{schema}}.{{prefix}}payout_jobs j
+  ON j.id = claimed.job_id AND claimed.id = (SELECT picked.first_id FROM picked)
+ORDER BY claimed.id`,
   /**
    * Leases up to $2 due notifications (pending and available, or processing with an expired lease),
    * earliest due first, skipping rows other transactions hold: they become processing until $3.
@@ -112,12 +176,21 @@ RETURNING n.*`,
    * by the sum of their entries (users upserted in ascending id order, so concurrent batches lock
    * shared accounts in one order and cannot deadlock), and the job's counters advance last: the job
    * row is locked only after every other write, so it is held just until commit.
-   * The job then moves as payout_job_next_status() (migration 0002) says.
+   * The job then moves as payout_job_next_status() (migration 0002) says, and its claim_floor
+   * (migration 0003) rises to its lowest entry still pending or processing. That entry is looked up
+   * in this statement's snapshot, from the floor on, leaving out the entries completed here: an
+   * entry that another transaction holds still counts, an entry finished by a commit this snapshot
+   * missed merely keeps the floor low. Entries leave pending and processing only for good, except
+   * through a requeue of dead letters, which bumps claim_epoch: when the epoch changed after the
+   * snapshot, the floor is left as it is. The status test (NOT IN) keeps the lookup off the partial
+   * open index, whose scan would have to sort all the job's open entries.
    * Returns: the job row after the update, with previous_status, changed (entries completed now) and
    * entry_ids (their ids as text, ascending); no row when nothing changed (or the job does not exist).
    * Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
    */
-  completeEntries: `WITH done AS (
+  completeEntries: `WITH seen AS (
+  SELECT j.claim_epoch FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1
+), done AS (
   UPDATE {{schema}}.{{prefix}}payout_entries e
   SET status = 'completed', completed_at = $3, locked_until = NULL
   WHERE e.job_id = $1 AND e.id = ANY ($2::bigint[]) AND e.status IN ('pending', 'processing')
@@ -142,6 +215,7 @@ RETURNING n.*`,
   SELECT count(*)::int AS changed,
          array_agg(done.id::text ORDER BY done.id) AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
+         max(done.id) AS last_id,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
 ), job AS (
@@ -150,7 +224,7 @@ RETURNING n.*`,
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         batch.changed, batch.entry_ids
+         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.last_id
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
@@ -158,13 +232,25 @@ RETURNING n.*`,
   SELECT job.*,
     {{schema}}.{{prefix}}payout_job_next_status(
       job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
-    ) AS next_status
+    ) AS next_status,
+    CASE WHEN job.claim_epoch <> (SELECT seen.claim_epoch FROM seen) THEN job.claim_floor
+    ELSE greatest(job.claim_floor, coalesce(
+      (SELECT e.id
+       FROM {{schema}}.{{prefix}}payout_entries e
+       WHERE e.job_id = $1 AND e.id >= job.claim_floor
+         AND e.status NOT IN ('completed', 'cancelled', 'failed')
+         AND e.id NOT IN (SELECT done.id FROM done)
+       ORDER BY e.id
+       LIMIT 1),
+      job.last_id + 1))
+    END AS next_floor
   FROM job
 )
 UPDATE {{schema}}.{{prefix}}payout_jobs j
 SET completed_entries = next.completed_entries,
     paid_amount = next.paid_amount,
     status = next.next_status,
+    claim_floor = next.next_floor,
     started_at = coalesce(j.started_at, $3),
     completed_at = CASE WHEN next.next_status IN ('completed', 'completed_with_failures', 'failed')
                          AND next.status IN ('queued', 'running', 'paused')
@@ -341,7 +427,7 @@ SET attempts = attempts + 1,
     available_at = coalesce($3, available_at)
 WHERE id = $1 AND status = 'processing'`,
   /**
-   * Jobs a batch may come from, best first, after a cursor: a queued or running job with a pending,
+   * Jobs a lease may come from, best first, after a cursor: a queued or running job with a pending,
    * available entry, or, with $2 (a lease), a job in any status with a processing entry whose lease
    * expired (the money may already have moved: only a completion or a failure settles that entry).
    * Nothing is locked: the claim that follows skips entries other transactions hold.
@@ -362,6 +448,7 @@ WHERE (j.status IN ('queued', 'running') OR $2::boolean)
     SELECT 1
     FROM {{schema}}.{{prefix}}payout_entries e
     WHERE e.job_id = j.id
+      AND e.id >= j.claim_floor
       AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
       AND (
         (e.status = 'pending' AND e.available_at <= $1 AND j.status IN ('queued', 'running'))
@@ -433,6 +520,8 @@ WHERE challenge_id = $1 AND recipient = $2 AND status = 'sent'`,
       OR (e.status = 'processing' AND e.locked_until <= $2)
     )
     AND ($5::bigint[] IS NULL OR e.id = ANY ($5))
+    -- Both kinds of entry sit at or above the job's claim floor (migration 0003).
+    AND e.id >= (SELECT j.claim_floor FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1)
   ORDER BY e.id
   LIMIT $3
   FOR UPDATE OF e SKIP LOCKED
@@ -537,12 +626,14 @@ LIMIT $3`,
    */
   nextDeadline: `SELECT min(deadline) AS deadline FROM {{schema}}.{{prefix}}challenges WHERE status = 'active'`,
   /**
-   * Queues a notification on the store's channel; Postgres delivers it to listeners when the
-   * transaction commits and drops it on rollback.
-   * Returns: one row.
-   * Params: $1 channel, $2 payload (under 8000 bytes).
+   * Queues notifications on the store's channel, one per payload, in the order given; Postgres
+   * delivers them to listeners when the transaction commits and drops them on rollback.
+   * Returns: one row per payload.
+   * Params: $1 channel, $2 payloads (each under 8000 bytes).
    */
-  notifyEvent: `SELECT pg_notify($1, $2)`,
+  notifyEvents: `SELECT pg_notify($1, e.payload)
+FROM unnest($2::text[]) WITH ORDINALITY AS e (payload, ord)
+ORDER BY e.ord`,
   /**
    * Dashboard counts: jobs per status, unfinished entries per status, and the oldest pending entry
    * of a job that can run.
@@ -568,9 +659,10 @@ WHERE e.status IN ('pending', 'processing', 'failed')`,
    */
   ping: `SELECT 1 AS one`,
   /**
-   * Deletes up to $2 finished jobs completed before $1, oldest first; their entries go with them
-   * (ON DELETE CASCADE), ledger rows and balances stay. A job that still has a processing entry is
-   * kept: that entry's lease may yet end in a completion or a failure, which must find the entry.
+   * Deletes up to $2 finished jobs completed before $1, oldest first, and their entries with them
+   * (explicitly: since migration 0003 no foreign key cascades); ledger rows and balances stay. A job
+   * that still has a processing entry is kept: that entry's lease may yet end in a completion or a
+   * failure, which must find the entry. The job rows are locked first, as ON DELETE CASCADE did.
    * Returns: nothing; the affected row count is the number of jobs deleted.
    * Params: $1 older than, $2 limit.
    */
@@ -584,6 +676,10 @@ WHERE e.status IN ('pending', 'processing', 'failed')`,
   ORDER BY j.completed_at, j.seq
   LIMIT $2
   FOR UPDATE OF j
+), entries AS (
+  DELETE FROM {{schema}}.{{prefix}}payout_entries e
+  USING prunable
+  WHERE e.job_id = prunable.id
 )
 DELETE FROM {{schema}}.{{prefix}}payout_jobs j
 USING prunable
@@ -606,7 +702,9 @@ WHERE j.id = prunable.id`,
    * completed_with_failures or failed to running. A cancelled job is left alone: as the snapshot
    * shows it, nothing is requeued; if a cancel commits while this statement waits for the job's
    * lock, the job is returned unchanged with changed > 0, and the caller rolls the requeue back.
-   * Entries are locked in id order, as a cancel locks them, so the two cannot deadlock.
+   * Entries are locked in id order, as a cancel locks them, so the two cannot deadlock. The job's
+   * claim_floor drops to the first requeued entry and claim_epoch grows, so that no completion whose
+   * snapshot still shows them as failed raises the floor past them (see complete-entries.sql).
    * Returns: one row: the job (after the update; as locked when it turned out cancelled; as seen
    * when nothing was requeued) with changed (entries requeued) and entry_ids (their ids as text,
    * ascending; null when none); no row when the job does not exist.
@@ -627,7 +725,8 @@ WHERE j.id = prunable.id`,
   WHERE e.id = dead.id
   RETURNING e.id
 ), batch AS (
-  SELECT count(*)::int AS changed, array_agg(requeued.id::text ORDER BY requeued.id) AS entry_ids
+  SELECT count(*)::int AS changed, array_agg(requeued.id::text ORDER BY requeued.id) AS entry_ids,
+         min(requeued.id) AS first_id
   FROM requeued
 ), job AS (
   SELECT j.*
@@ -640,6 +739,8 @@ WHERE j.id = prunable.id`,
       status = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN 'running' ELSE j.status END,
       completed_at = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.completed_at END,
       error = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.error END,
+      claim_floor = least(j.claim_floor, batch.first_id),
+      claim_epoch = j.claim_epoch + 1,
       updated_at = $2
   FROM job, batch
   WHERE j.id = job.id AND job.status <> 'cancelled'
@@ -904,6 +1005,39 @@ AS $$
     WHEN status = 'queued' THEN 'running'
     ELSE status
   END
+$$;`,
+  },
+  {
+    version: 3,
+    name: "payout-claim-floor",
+    sql: `-- Settle schema version 3: a claim floor per payout job, and entries without a foreign key to
+-- their job.
+--
+-- claim_floor is a lower bound of the ids of the job's pending and processing entries. Claims,
+-- leases and completions start their index scans there, so they never walk the entries already
+-- paid, whichever plan the statistics (fresh, stale or absent: autovacuum may be off) lead
+-- Postgres to: a job's paid rows and their dead index entries pile up below the floor and are
+-- never visited again. Completions raise it (complete-entries.sql); requeueing dead-lettered
+-- entries lowers it and bumps claim_epoch (retry-failed-entries.sql), which tells a concurrent
+-- completion that its snapshot missed entries that became pending, so it must not raise it.
+ALTER TABLE {{schema}}.{{prefix}}payout_jobs
+  ADD COLUMN claim_floor bigint  NOT NULL DEFAULT 0,
+  ADD COLUMN claim_epoch integer NOT NULL DEFAULT 0;
+
+-- A job and its entries are only ever written together: the entries by the statement that inserts
+-- the job, and prune-payout-jobs.sql deletes both. The foreign key added nothing to that but a
+-- trigger call per inserted entry, about a third of the time it takes to create a large job.
+DO $$
+DECLARE
+  fk name;
+BEGIN
+  FOR fk IN
+    SELECT c.conname FROM pg_constraint c
+    WHERE c.conrelid = '{{schema}}.{{prefix}}payout_entries'::regclass AND c.contype = 'f'
+  LOOP
+    EXECUTE format('ALTER TABLE {{schema}}.{{prefix}}payout_entries DROP CONSTRAINT %I', fk);
+  END LOOP;
+END
 $$;`,
   },
 ];

@@ -1,4 +1,4 @@
--- Jobs a batch may come from, best first, after a cursor: a queued or running job with a pending,
+-- Jobs a lease may come from, best first, after a cursor: a queued or running job with a pending,
 -- available entry, or, with $2 (a lease), a job in any status with a processing entry whose lease
 -- expired (the money may already have moved: only a completion or a failure settles that entry).
 -- Nothing is locked: the claim that follows skips entries other transactions hold.
@@ -18,6 +18,7 @@ WHERE (j.status IN ('queued', 'running') OR $2::boolean)
     SELECT 1
     FROM {{schema}}.{{prefix}}payout_entries e
     WHERE e.job_id = j.id
+      AND e.id >= j.claim_floor
       AND ($4::bigint[] IS NULL OR e.id = ANY ($4))
       AND (
         (e.status = 'pending' AND e.available_at <= $1 AND j.status IN ('queued', 'running'))

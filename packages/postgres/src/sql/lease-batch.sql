@@ -17,6 +17,8 @@ WITH leased AS (
       OR (e.status = 'processing' AND e.locked_until <= $2)
     )
     AND ($5::bigint[] IS NULL OR e.id = ANY ($5))
+    -- Both kinds of entry sit at or above the job's claim floor (migration 0003).
+    AND e.id >= (SELECT j.claim_floor FROM {{schema}}.{{prefix}}payout_jobs j WHERE j.id = $1)
   ORDER BY e.id
   LIMIT $3
   FOR UPDATE OF e SKIP LOCKED

@@ -1,6 +1,7 @@
--- Deletes up to $2 finished jobs completed before $1, oldest first; their entries go with them
--- (ON DELETE CASCADE), ledger rows and balances stay. A job that still has a processing entry is
--- kept: that entry's lease may yet end in a completion or a failure, which must find the entry.
+-- Deletes up to $2 finished jobs completed before $1, oldest first, and their entries with them
+-- (explicitly: since migration 0003 no foreign key cascades); ledger rows and balances stay. A job
+-- that still has a processing entry is kept: that entry's lease may yet end in a completion or a
+-- failure, which must find the entry. The job rows are locked first, as ON DELETE CASCADE did.
 -- Returns: nothing; the affected row count is the number of jobs deleted.
 -- Params: $1 older than, $2 limit.
 WITH prunable AS (
@@ -13,6 +14,10 @@ WITH prunable AS (
   ORDER BY j.completed_at, j.seq
   LIMIT $2
   FOR UPDATE OF j
+), entries AS (
+  DELETE FROM {{schema}}.{{prefix}}payout_entries e
+  USING prunable
+  WHERE e.job_id = prunable.id
 )
 DELETE FROM {{schema}}.{{prefix}}payout_jobs j
 USING prunable

@@ -3,7 +3,9 @@
 -- completed_with_failures or failed to running. A cancelled job is left alone: as the snapshot
 -- shows it, nothing is requeued; if a cancel commits while this statement waits for the job's
 -- lock, the job is returned unchanged with changed > 0, and the caller rolls the requeue back.
--- Entries are locked in id order, as a cancel locks them, so the two cannot deadlock.
+-- Entries are locked in id order, as a cancel locks them, so the two cannot deadlock. The job's
+-- claim_floor drops to the first requeued entry and claim_epoch grows, so that no completion whose
+-- snapshot still shows them as failed raises the floor past them (see complete-entries.sql).
 -- Returns: one row: the job (after the update; as locked when it turned out cancelled; as seen
 -- when nothing was requeued) with changed (entries requeued) and entry_ids (their ids as text,
 -- ascending; null when none); no row when the job does not exist.
@@ -23,7 +25,8 @@ WITH seen AS (
   WHERE e.id = dead.id
   RETURNING e.id
 ), batch AS (
-  SELECT count(*)::int AS changed, array_agg(requeued.id::text ORDER BY requeued.id) AS entry_ids
+  SELECT count(*)::int AS changed, array_agg(requeued.id::text ORDER BY requeued.id) AS entry_ids,
+         min(requeued.id) AS first_id
   FROM requeued
 ), job AS (
   SELECT j.*
@@ -36,6 +39,8 @@ WITH seen AS (
       status = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN 'running' ELSE j.status END,
       completed_at = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.completed_at END,
       error = CASE WHEN job.status IN ('completed_with_failures', 'failed') THEN NULL ELSE j.error END,
+      claim_floor = least(j.claim_floor, batch.first_id),
+      claim_epoch = j.claim_epoch + 1,
       updated_at = $2
   FROM job, batch
   WHERE j.id = job.id AND job.status <> 'cancelled'

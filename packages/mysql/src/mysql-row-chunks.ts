@@ -1,0 +1,43 @@
+/*
+ * Multi-row INSERTs must fit in one packet: the server refuses a statement longer than its
+ * `max_allowed_packet`. Rows are grouped into as few statements as fit, never one per row.
+ */
+
+/** Bytes kept free in every statement for its text around the VALUES list. */
+const STATEMENT_OVERHEAD = 4_096;
+
+/**
+ * An upper bound of a value's bytes in the statement text: every character of a string may be
+ * escaped (doubled), plus quotes and a separator.
+ */
+function valueBytes(value: unknown): number {
+  if (value === null || value === undefined) return 6;
+  if (typeof value === 'string') return 2 * Buffer.byteLength(value, 'utf8') + 4;
+  return 2 * String(value).length + 4;
+}
+
+/**
+ * `rows` split into consecutive chunks whose VALUES lists each fit in `maxAllowedPacket` bytes, in
+ * their original order (so AUTO_INCREMENT ids ascend in input order across chunks too).
+ *
+ * @internal
+ */
+export function chunkRows<R extends readonly unknown[]>(rows: readonly R[], maxAllowedPacket: number): R[][] {
+  const budget = Math.max(maxAllowedPacket - STATEMENT_OVERHEAD, 1_024);
+  const chunks: R[][] = [];
+  let chunk: R[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    let size = 4;
+    for (const value of row) size += valueBytes(value);
+    if (chunk.length > 0 && bytes + size > budget) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(row);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}

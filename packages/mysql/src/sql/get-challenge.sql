@@ -1,0 +1,4 @@
+-- One challenge.
+-- Returns: the challenge row, or no row.
+-- Params: ? id.
+SELECT * FROM {{prefix}}challenges WHERE id = ?

@@ -1,0 +1,4 @@
+-- Proves the database answers.
+-- Returns: one row, one = 1.
+-- Params: none.
+SELECT 1 AS one
