@@ -67,8 +67,11 @@ export function classifySettleStatement(sql: string): string {
   if (text.startsWith('BEGIN')) return 'BEGIN';
   if (text.startsWith('COMMIT')) return 'COMMIT';
   if (text.includes('pg_notify')) return 'publish events (notify-events.sql)';
-  if (text.includes('FOR UPDATE OF e SKIP LOCKED')) return 'pick job, claim entries (claim-batch.sql)';
-  if (text.includes("SET status = 'completed'")) return 'complete batch (complete-entries.sql)';
+  const claims = text.includes('FOR UPDATE OF e SKIP LOCKED');
+  const completes = text.includes("SET status = 'completed'");
+  if (claims && completes) return 'claim and complete batch (pay-batch.sql)';
+  if (claims) return 'pick job, claim entries (claim-batch.sql)';
+  if (completes) return 'complete batch (complete-entries.sql)';
   if (text.includes('WITH input AS') && text.includes('payout_jobs'))
     return 'insert job and entries (create-payout-job.sql)';
   return 'other';

@@ -17,6 +17,7 @@ import type {
   Notification,
   NotificationFailure,
   NotificationOutcome,
+  PaidPayoutBatch,
   PayoutBatch,
   PayoutEntryFailure,
   PayoutEntryId,
@@ -216,6 +217,19 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
 
   leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
     return this.claim(options, options.leaseUntil);
+  }
+
+  async payPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PaidPayoutBatch | null> {
+    const batch = await this.claim(options, undefined);
+    if (batch === null) return null;
+    const progress = await this.completePayoutEntries(
+      batch.job.id,
+      batch.entries.map((e) => e.id),
+      { now: options.now, creditAccounts: true },
+    );
+    const changed = new Set(progress.entryIds);
+    const amount = batch.entries.reduce((sum, e) => (changed.has(e.id) ? sum + e.amount : sum), 0n);
+    return { progress, amount };
   }
 
   async completePayoutEntries(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import type { MySqlPoolLike, MySqlQueryOptionsLike } from '@settle/mysql';
 import mysql from 'mysql2/promise';
@@ -44,14 +44,15 @@ export interface TestDatabase {
 
 /**
  * Creates the file's own database (named from a hash of its path, so parallel files never meet),
- * dropping a leftover of an aborted run first.
+ * dropped again by `drop()`.
  */
 export async function createTestDatabase(testFile: string): Promise<TestDatabase> {
   const key = relative(process.cwd(), testFile);
-  const database = `settle_test_${createHash('sha1').update(key).digest('hex').slice(0, 12)}`;
+  // The file's hash says whose it is; a random part keeps two runs at once (two developers, a CI
+  // run beside a local one) from sharing tables.
+  const database = `settle_test_${createHash('sha1').update(key).digest('hex').slice(0, 8)}_${randomBytes(3).toString('hex')}`;
   const admin = await mysql.createConnection({ uri: MYSQL_URL });
   try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   } finally {
     await admin.end();

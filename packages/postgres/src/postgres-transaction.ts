@@ -17,6 +17,7 @@ import type {
   Notification,
   NotificationFailure,
   NotificationOutcome,
+  PaidPayoutBatch,
   PayoutBatch,
   PayoutEntryFailure,
   PayoutEntryId,
@@ -75,6 +76,15 @@ type ClaimedJobColumns = { [K in Exclude<keyof PayoutJobRow, 'id'> as `job_${K}`
 type ClaimedRow =
   | (PayoutEntryRow & ClaimedJobColumns & { [K in keyof ClaimPageRow]: null })
   | ({ [K in keyof PayoutEntryRow]: null } & ClaimPageRow);
+
+/**
+ * A row of pay-batch.sql: the paid job's progress, or only the page of candidates, when none had a
+ * claimable entry (or, if nothing changed, only the job whose batch was claimed).
+ */
+type PaidRow =
+  | (ProgressRow & { amount: Int8; picked_job_id: PayoutJobId } & { [K in keyof ClaimPageRow]: null })
+  | ({ [K in keyof ProgressRow | 'amount' | keyof ClaimPageRow]: null } & { picked_job_id: PayoutJobId })
+  | ({ [K in keyof ProgressRow | 'amount' | 'picked_job_id']: null } & ClaimPageRow);
 
 /** What cancel-payout-job.sql returns: the job's columns are all null when it was not cancelled. */
 type CancelRow = (PayoutJobRow | { [K in keyof PayoutJobRow]: null }) & Omit<ProgressRow, keyof PayoutJobRow>;
@@ -190,6 +200,29 @@ export class PostgresTransaction extends PostgresReads implements StoreTransacti
 
   leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
     return this.lease(options, options.leaseUntil);
+  }
+
+  async payPayoutBatch({ now, limit, jobId, entryIds }: ClaimPayoutBatchOptions): Promise<PaidPayoutBatch | null> {
+    const onlyEntries = entryIds === undefined ? null : idParams(entryIds);
+    if (onlyEntries !== null && onlyEntries.length === 0) return null;
+    let after: ClaimPageRow | undefined;
+    for (;;) {
+      const [row] = await this.rows<PaidRow>('payBatch', [
+        now,
+        limit,
+        jobId ?? null,
+        onlyEntries,
+        after?.page_priority ?? null,
+        after?.page_created_at ?? null,
+        after === undefined ? null : String(after.page_seq),
+        CLAIM_JOB_PAGE,
+      ]);
+      if (row === undefined) return null;
+      if (row.id !== null) return { progress: progress(row), amount: BigInt(row.amount) };
+      if (row.picked_job_id !== null) return { progress: await this.unchanged(row.picked_job_id), amount: 0n };
+      if (row.page_jobs < CLAIM_JOB_PAGE) return null;
+      after = row;
+    }
   }
 
   async completePayoutEntries(

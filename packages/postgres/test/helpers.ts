@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import type { PGliteLike, PgPoolClientLike, PgPoolLike } from '@settle/postgres';
 import pg from 'pg';
@@ -45,13 +45,14 @@ export interface TestDatabase {
 
 /**
  * Creates the file's own schema (named from a hash of its path, so parallel files never meet),
- * dropping a leftover of an aborted run first.
+ * dropped again by `drop()`.
  */
 export async function createTestDatabase(testFile: string): Promise<TestDatabase> {
   const key = relative(process.cwd(), testFile);
-  const schema = `settle_test_${createHash('sha1').update(key).digest('hex').slice(0, 12)}`;
+  // The file's hash says whose it is; a random part keeps two runs at once (two developers, a CI
+  // run beside a local one) from sharing tables.
+  const schema = `settle_test_${createHash('sha1').update(key).digest('hex').slice(0, 8)}_${randomBytes(3).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 12 });
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.query(`CREATE SCHEMA "${schema}"`);
   let prefixes = 0;
   const dropPrefix = async (prefix: string) => {

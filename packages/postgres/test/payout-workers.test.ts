@@ -1,10 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { PayoutQueue } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase } from './helpers';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /*
  * Exactly once across real processes: several workers on one job, and a worker killed with
@@ -12,57 +10,11 @@ import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase 
  * `host_balances` table through a hook, so a double payment would show as a wrong balance.
  */
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const workerScript = fileURLToPath(new URL('./fixtures/payout-worker.ts', import.meta.url));
+const workerScript = new URL('./fixtures/payout-worker.ts', import.meta.url);
 const available = await postgresAvailable(import.meta.filename);
 
-interface Worker {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly messages: Record<string, unknown>[];
-  /** Resolves with the first message that has `key`. */
-  next(key: string): Promise<Record<string, unknown>>;
-  /** Resolves with the exit code (or signal). */
-  readonly exited: Promise<number | string>;
-}
-
-function startWorker(db: TestDatabase, prefix: string, env: Record<string, string> = {}): Worker {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', workerScript], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL,
-      SETTLE_SCHEMA: db.schema,
-      SETTLE_PREFIX: prefix,
-      ...env,
-    },
-  });
-  const messages: Record<string, unknown>[] = [];
-  const waiters: { key: string; resolve: (m: Record<string, unknown>) => void }[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line) as Record<string, unknown>;
-    messages.push(message);
-    for (const waiter of waiters.filter((w) => w.key in message)) waiter.resolve(message);
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  return {
-    child,
-    messages,
-    exited,
-    next: (key) => {
-      const seen = messages.find((m) => key in m);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ key, resolve });
-        void exited.then((code) => reject(new Error(`worker exited (${code}) before "${key}":\n${stderr}`)));
-      });
-    },
-  };
+function startWorker(db: TestDatabase, prefix: string, env: Record<string, string> = {}): WorkerProcess {
+  return startWorkerProcess(workerScript, { DATABASE_URL, SETTLE_SCHEMA: db.schema, SETTLE_PREFIX: prefix, ...env });
 }
 
 describe.skipIf(!available)('PayoutQueue workers in separate processes on PostgreSQL', () => {

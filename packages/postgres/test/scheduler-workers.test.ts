@@ -1,10 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Challenges } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase } from './helpers';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /*
  * Exactly once across real processes: three Scheduler processes on the real clock close 1,000
@@ -12,51 +10,17 @@ import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase 
  * the onDeadline hook, in the transition's transaction, so a double transition would show there.
  */
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const workerScript = fileURLToPath(new URL('./fixtures/scheduler-worker.ts', import.meta.url));
+const workerScript = new URL('./fixtures/scheduler-worker.ts', import.meta.url);
 const available = await postgresAvailable(import.meta.filename);
 
-interface Worker {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly messages: Record<string, unknown>[];
-  /** Resolves with the first message that has `key`. */
-  next(key: string): Promise<Record<string, unknown>>;
-  readonly exited: Promise<number | string>;
-}
-
-function startWorker(db: TestDatabase, prefix: string, onTransition: () => void): Worker {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', workerScript], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL, SETTLE_SCHEMA: db.schema, SETTLE_PREFIX: prefix },
-  });
-  const messages: Record<string, unknown>[] = [];
-  const waiters: { key: string; resolve: (m: Record<string, unknown>) => void }[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line) as Record<string, unknown>;
-    messages.push(message);
-    if ('transitioned' in message) onTransition();
-    for (const waiter of waiters.filter((w) => w.key in message)) waiter.resolve(message);
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  return {
-    child,
-    messages,
-    exited,
-    next: (key) => {
-      const seen = messages.find((m) => key in m);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ key, resolve });
-        void exited.then((code) => reject(new Error(`worker exited (${code}) before "${key}":\n${stderr}`)));
-      });
+function startWorker(db: TestDatabase, prefix: string, onTransition: () => void): WorkerProcess {
+  return startWorkerProcess(
+    workerScript,
+    { DATABASE_URL, SETTLE_SCHEMA: db.schema, SETTLE_PREFIX: prefix },
+    (message) => {
+      if ('transitioned' in message) onTransition();
     },
-  };
+  );
 }
 
 describe.skipIf(!available)('Scheduler instances in separate processes on PostgreSQL', () => {
@@ -88,20 +52,24 @@ describe.skipIf(!available)('Scheduler instances in separate processes on Postgr
     for (const worker of workers) worker.child.stdin.write('go\n');
     await Promise.all(workers.map((w) => w.next('ready')));
 
-    // Deadlines spread over three seconds, starting once every challenge exists.
+    // Deadlines spread over three seconds, starting well after every challenge exists (created
+    // 25 at a time, so a loaded machine still creates them all before the first deadline).
     const challenges = new Challenges({ store });
-    const base = Date.now() + 4_000;
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const id = `${prefix}challenge-${i}`;
-      ids.push(id);
-      await challenges.create({
-        id,
-        title: `Challenge ${i}`,
-        deadline: new Date(base + ((i * 7) % count) * 3),
-        participants: [{ userId: `user-${i}`, side: 'yes', stake: 100n }],
-        status: 'active',
-      });
+    const base = Date.now() + 6_000;
+    const ids = Array.from({ length: count }, (_, i) => `${prefix}challenge-${i}`);
+    for (let start = 0; start < count; start += 25) {
+      await Promise.all(
+        ids.slice(start, start + 25).map((id, offset) => {
+          const i = start + offset;
+          return challenges.create({
+            id,
+            title: `Challenge ${i}`,
+            deadline: new Date(base + ((i * 7) % count) * 3),
+            participants: [{ userId: `user-${i}`, side: 'yes', stake: 100n }],
+            status: 'active',
+          });
+        }),
+      );
     }
     await finished;
     for (const worker of workers) worker.child.stdin.end('stop\n');

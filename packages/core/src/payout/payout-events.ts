@@ -11,10 +11,17 @@ export type PayoutEvent = {
   [K in PayoutEventName]: { readonly name: K; readonly data: Parameters<PayoutQueueEvents[K]>[0] };
 }[PayoutEventName];
 
+/** How many entries a write completed and what they paid. */
+export interface CompletedTotals {
+  readonly count: number;
+  readonly amount: bigint;
+}
+
 /** What one committed batch did, for building its events. */
 export interface BatchOutcome {
   readonly progress: PayoutJobProgress;
-  readonly completed: readonly PayoutEntry[];
+  /** Entries this write completed: how many, and the sum of their amounts. */
+  readonly completed: CompletedTotals;
   readonly deadLettered: readonly { readonly entry: PayoutEntry; readonly error: string }[];
   readonly attempt: number;
   readonly durationMs: number;
@@ -80,13 +87,20 @@ export function finishedEvent(job: PayoutJob): PayoutEvent | null {
   return null;
 }
 
+/**
+ * The totals of those of `entries` that `progress` says its write completed: only what the store
+ * changed counts, since a raced entry is reported by whoever won it.
+ */
+export function completedBy(progress: PayoutJobProgress, entries: readonly PayoutEntry[]): CompletedTotals {
+  const changed = new Set(progress.entryIds);
+  const completed = entries.filter((e) => changed.has(e.id));
+  return { count: completed.length, amount: completed.reduce((sum, e) => sum + e.amount, 0n) };
+}
+
 /** Every event a committed batch causes, in the order listeners should see them. */
 export function batchEvents(outcome: BatchOutcome): PayoutEvent[] {
-  const { job, started, finished, entryIds } = outcome.progress;
+  const { job, started, finished } = outcome.progress;
   const base = { jobId: job.id, challengeId: job.challengeId };
-  // Only what the store says this write changed: a raced entry is reported by whoever won it.
-  const changed = new Set(entryIds);
-  const completed = outcome.completed.filter((e) => changed.has(e.id));
   const events: PayoutEvent[] = [];
   if (started) {
     events.push({
@@ -111,9 +125,9 @@ export function batchEvents(outcome: BatchOutcome): PayoutEvent[] {
     name: 'payout.batch',
     data: {
       ...base,
-      completed: completed.length,
+      completed: outcome.completed.count,
       failed: outcome.deadLettered.length,
-      amount: completed.reduce((sum, e) => sum + e.amount, 0n).toString(),
+      amount: outcome.completed.amount.toString(),
       attempt: outcome.attempt,
       durationMs: outcome.durationMs,
     },

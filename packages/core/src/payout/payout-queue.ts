@@ -26,7 +26,7 @@ import type {
 } from '../store/store';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireId, requireInteger, requireJsonObject } from '../validation';
-import { batchEvents, finishedEvent, type PayoutEvent, progressEvent, queuedEvent } from './payout-events';
+import { batchEvents, completedBy, finishedEvent, type PayoutEvent, progressEvent, queuedEvent } from './payout-events';
 import { planPayout } from './payout-plan';
 import {
   type PayoutQueueOptions,
@@ -431,9 +431,42 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
    */
   async #runBatch(claim: ClaimPayoutBatchOptions): Promise<RunSummary | null> {
     if (this.#options.mode.kind === 'external') return this.#runExternalBatch(claim);
-    const first = await this.#attemptBatch(claim, 1);
+    const first = await this.#payBatch(claim);
     if (first === null || first.ok) return first?.summary ?? null;
     return this.#isolate(first.batch, first.error, 1);
+  }
+
+  /**
+   * Ledger mode's fast path: claim and complete in one store call, the entries never loaded. A
+   * failure there says nothing of which entries are at fault, so the batch is run again the usual
+   * way, whose failure carries the claimed entries for isolation.
+   */
+  async #payBatch(claim: ClaimPayoutBatchOptions): Promise<BatchAttempt | null> {
+    if (this.#options.mode.kind !== 'ledger' || claim.entryIds !== undefined) return this.#attemptBatch(claim, 1);
+    const started = performance.now();
+    let committed: { events: PayoutEvent[]; completed: number } | null;
+    try {
+      committed = await this.#options.store.transaction(async (tx) => {
+        const paid = await tx.payPayoutBatch(claim);
+        if (!paid) return null;
+        const completed = paid.progress.changed;
+        const events = batchEvents({
+          progress: paid.progress,
+          completed: { count: completed, amount: paid.amount },
+          deadLettered: [],
+          attempt: 1,
+          durationMs: Math.round(performance.now() - started),
+        });
+        await publishAll(tx, events);
+        return { events, completed };
+      });
+    } catch {
+      return this.#attemptBatch(claim, 1);
+    }
+    if (committed === null) return null;
+    this.#lastError = null;
+    this.#emitAll(committed.events);
+    return { ok: true, summary: { batches: 1, completed: committed.completed, failed: 0 } };
   }
 
   /** One transaction: claim, credit (ledger or host hook), complete, publish; events after commit. */
@@ -454,7 +487,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
         );
         const outcome = batchEvents({
           progress,
-          completed: claimed.entries,
+          completed: completedBy(progress, claimed.entries),
           deadLettered: [],
           attempt,
           durationMs: Math.round(performance.now() - started),
@@ -522,7 +555,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       const progress = await tx.failPayoutEntries(job.id, failures, now);
       const outcome = batchEvents({
         progress,
-        completed: [],
+        completed: { count: 0, amount: 0n },
         deadLettered: deadLetteredBy(progress, entries, failures),
         attempt,
         durationMs: Math.round(performance.now() - started),
@@ -593,7 +626,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       const completedIds = new Set(completedProgress.entryIds);
       const outcome = batchEvents({
         progress,
-        completed: paid.filter((e) => completedIds.has(e.id)),
+        completed: completedBy(completedProgress, paid),
         deadLettered: failedProgress ? deadLetteredBy(failedProgress, batch.entries, failures) : [],
         attempt: Math.max(...batch.entries.map((e) => e.attempts + 1)),
         durationMs: Math.round(performance.now() - started),

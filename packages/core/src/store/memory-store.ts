@@ -32,6 +32,7 @@ import type {
   MigrationStatus,
   NotificationFailure,
   NotificationOutcome,
+  PaidPayoutBatch,
   PayoutBatch,
   PayoutEntryFailure,
   PayoutJobProgress,
@@ -301,13 +302,7 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   }
 
   claimPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PayoutBatch | null> {
-    return this.statement(() =>
-      this.claimBatch(
-        options,
-        (e, job) => isOpen(job) && e.status === 'pending' && e.availableAt <= options.now,
-        (e) => e,
-      ),
-    );
+    return this.statement(() => this.claimPending(options));
   }
 
   leasePayoutBatch(options: LeasePayoutBatchOptions): Promise<PayoutBatch | null> {
@@ -332,54 +327,17 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   completePayoutEntries(
     jobId: PayoutJobId,
     entryIds: readonly PayoutEntryId[],
-    { now, creditAccounts }: CompletePayoutEntriesOptions,
+    options: CompletePayoutEntriesOptions,
   ): Promise<PayoutJobProgress> {
+    return this.statement(async () => (await this.completeEntries(jobId, entryIds, options)).progress);
+  }
+
+  payPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PaidPayoutBatch | null> {
     return this.statement(async () => {
-      this.requireJob(jobId);
-      // UPDATE payout_entries SET status = 'completed' WHERE job_id = $1 AND id = ANY($2) AND status IN (pending, processing)
-      const completed: PayoutEntry[] = [];
-      for (const id of [...new Set(entryIds)].sort(compareIds)) {
-        const entry = await this.update(
-          this.db.entries,
-          id,
-          (e) => e.jobId === jobId && (e.status === 'pending' || e.status === 'processing'),
-          (e) => ({
-            ...e,
-            status: move(payoutEntryStateMachine, e.status, 'completed'),
-            lockedUntil: null,
-            completedAt: now,
-          }),
-        );
-        if (entry !== undefined) completed.push(entry);
-      }
-      // INSERT INTO ledger …: the unique entry id refuses a second credit
-      for (const { id: entryId, userId, amount } of completed) {
-        const row = await this.insert(this.db.ledger, entryId, () => ({
-          entryId,
-          jobId,
-          userId,
-          amount,
-          createdAt: now,
-        }));
-        if (row === undefined) throw new ConflictError(`Payout entry ${entryId} was already credited`);
-      }
-      if (creditAccounts) {
-        // INSERT INTO balances … ON CONFLICT DO UPDATE, users in ascending order so concurrent batches cannot deadlock
-        const credits = new Map<string, bigint>();
-        for (const { userId, amount } of completed) credits.set(userId, (credits.get(userId) ?? 0n) + amount);
-        for (const userId of [...credits.keys()].sort(compareStrings)) {
-          await this.lock(this.db.balances, userId);
-          const balance = this.db.balances.get(this.tx, userId)?.balance ?? 0n;
-          this.write(this.db.balances, userId, { userId, balance: balance + credits.get(userId)! });
-        }
-      }
-      const paid = completed.reduce((sum, e) => sum + e.amount, 0n);
-      return this.advanceJob(
-        jobId,
-        now,
-        completed.map((e) => e.id),
-        { completed: completed.length, failed: 0, paid },
-      );
+      const batch = await this.claimPending(options);
+      if (batch === null) return null;
+      const ids = batch.entries.map((e) => e.id);
+      return this.completeEntries(batch.job.id, ids, { now: options.now, creditAccounts: true });
     });
   }
 
@@ -651,6 +609,69 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
   }
 
   // ── Statement building blocks ───────────────────────────────────────────
+
+  /** The completion statement's body, shared by {@link completePayoutEntries} and {@link payPayoutBatch}. */
+  private async completeEntries(
+    jobId: PayoutJobId,
+    entryIds: readonly PayoutEntryId[],
+    { now, creditAccounts }: CompletePayoutEntriesOptions,
+  ): Promise<PaidPayoutBatch> {
+    this.requireJob(jobId);
+    // UPDATE payout_entries SET status = 'completed' WHERE job_id = $1 AND id = ANY($2) AND status IN (pending, processing)
+    const completed: PayoutEntry[] = [];
+    for (const id of [...new Set(entryIds)].sort(compareIds)) {
+      const entry = await this.update(
+        this.db.entries,
+        id,
+        (e) => e.jobId === jobId && (e.status === 'pending' || e.status === 'processing'),
+        (e) => ({
+          ...e,
+          status: move(payoutEntryStateMachine, e.status, 'completed'),
+          lockedUntil: null,
+          completedAt: now,
+        }),
+      );
+      if (entry !== undefined) completed.push(entry);
+    }
+    // INSERT INTO ledger …: the unique entry id refuses a second credit
+    for (const { id: entryId, userId, amount } of completed) {
+      const row = await this.insert(this.db.ledger, entryId, () => ({
+        entryId,
+        jobId,
+        userId,
+        amount,
+        createdAt: now,
+      }));
+      if (row === undefined) throw new ConflictError(`Payout entry ${entryId} was already credited`);
+    }
+    if (creditAccounts) {
+      // INSERT INTO balances … ON CONFLICT DO UPDATE, users in ascending order so concurrent batches cannot deadlock
+      const credits = new Map<string, bigint>();
+      for (const { userId, amount } of completed) credits.set(userId, (credits.get(userId) ?? 0n) + amount);
+      for (const userId of [...credits.keys()].sort(compareStrings)) {
+        await this.lock(this.db.balances, userId);
+        const balance = this.db.balances.get(this.tx, userId)?.balance ?? 0n;
+        this.write(this.db.balances, userId, { userId, balance: balance + credits.get(userId)! });
+      }
+    }
+    const paid = completed.reduce((sum, e) => sum + e.amount, 0n);
+    const progress = await this.advanceJob(
+      jobId,
+      now,
+      completed.map((e) => e.id),
+      { completed: completed.length, failed: 0, paid },
+    );
+    return { progress, amount: paid };
+  }
+
+  /** The claim statement's body: available `pending` entries of an open job, left unchanged. */
+  private claimPending(options: ClaimPayoutBatchOptions): Promise<PayoutBatch | null> {
+    return this.claimBatch(
+      options,
+      (e, job) => isOpen(job) && e.status === 'pending' && e.availableAt <= options.now,
+      (e) => e,
+    );
+  }
 
   /** `SELECT … FOR UPDATE SKIP LOCKED` over the entries of the best job that has any, then `mark` each. */
   private async claimBatch(

@@ -145,6 +145,14 @@ export interface PayoutBatch {
   readonly entries: readonly PayoutEntry[];
 }
 
+/** What {@link StoreTransaction.payPayoutBatch} paid. */
+export interface PaidPayoutBatch {
+  /** The job after the batch, with the entries this call completed (`changed`, `entryIds`). */
+  readonly progress: PayoutJobProgress;
+  /** Sum of the amounts of the entries this call completed. */
+  readonly amount: bigint;
+}
+
 /** Which batch to claim. */
 export interface ClaimPayoutBatchOptions {
   readonly now: Date;
@@ -371,6 +379,14 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
     entryIds: readonly PayoutEntryId[],
     options: CompletePayoutEntriesOptions,
   ): Promise<PayoutJobProgress>;
+  /**
+   * Does in one go what {@link claimPayoutBatch} with `options` followed by
+   * `completePayoutEntries(job, ids, { now, creditAccounts: true })` of the claimed entries does: same
+   * job choice, same `FOR UPDATE SKIP LOCKED` claim, same ledger, account, counter and status rules
+   * (and the same `ConflictError`). The default ledger mode's fast path: the entries themselves are
+   * never returned. Returns null when nothing is claimable.
+   */
+  payPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PaidPayoutBatch | null>;
   /**
    * Records failed attempts: each `pending` or `processing` entry (under the caller's lease, when
    * `leaseUntil` is given) gets `attempts + 1`, its error, no lease, and either `pending` with

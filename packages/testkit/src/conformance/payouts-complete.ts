@@ -1,11 +1,11 @@
-import type { PayoutBatch, PayoutEntryId, PayoutJobProgress, StoreTransaction } from '@settle/core';
+import type { PaidPayoutBatch, PayoutBatch, PayoutEntryId, PayoutJobProgress, StoreTransaction } from '@settle/core';
 import { ConflictError, NotFoundError, SettleError } from '@settle/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
 import { createDeferred } from './deferred';
-import { at, MINUTE, REFERENCE_TIME } from './reference-time';
+import { at, HOUR, MINUTE, REFERENCE_TIME } from './reference-time';
 import { newPayoutEntries, sumAmounts, userIds } from './sample-data';
-import { balancesOf, listAllPayoutEntries, payEntries, seedPayoutJob } from './seed';
+import { balancesOf, listAllPayoutEntries, payEntries, type SeededPayoutJob, seedPayoutJob } from './seed';
 
 const now = REFERENCE_TIME;
 
@@ -341,6 +341,136 @@ export function registerPayoutCompleteTests(ctx: ConformanceContext): void {
       });
       const stored = await listAllPayoutEntries(bench.store, job.id);
       expect(stored.filter((e) => e.status === 'completed')).toHaveLength(count);
+    });
+
+    it('payPayoutBatch() pays what claimPayoutBatch() then completePayoutEntries() pays', async () => {
+      const amounts = (i: number) => BigInt(i * 7 + 1) + (i === 2 ? 2n ** 53n : 0n);
+      const twoStep = await seedPayoutJob(bench.store, newPayoutEntries(userIds(5), amounts));
+      const oneStep = await seedPayoutJob(bench.store, newPayoutEntries(userIds(5), amounts));
+      const viaClaim = (jobId: string, nowAt: Date, limit: number) =>
+        bench.store.transaction(async (tx) => {
+          const batch = await tx.claimPayoutBatch({ now: nowAt, limit, jobId });
+          if (batch === null) return null;
+          const ids = batch.entries.map((e) => e.id);
+          const progress = await tx.completePayoutEntries(jobId, ids, { now: nowAt, creditAccounts: true });
+          return { progress, amount: sumAmounts(batch.entries.filter((e) => progress.entryIds.includes(e.id))) };
+        });
+      const viaPay = (jobId: string, nowAt: Date, limit: number) =>
+        bench.store.transaction((tx) => tx.payPayoutBatch({ now: nowAt, limit, jobId }));
+      // What a step did, with the job's own ids replaced by positions, so the two jobs compare equal.
+      const shape = async (seeded: SeededPayoutJob, paid: PaidPayoutBatch | null) => {
+        const position = (id: string) => seeded.entries.findIndex((e) => e.id === id);
+        const { job, changed, started, finished, entryIds } = paid!.progress;
+        const stored = await listAllPayoutEntries(bench.store, seeded.job.id);
+        const ledger = await bench.store.listLedger({ jobId: seeded.job.id }, { limit: 10 });
+        return {
+          amount: paid!.amount,
+          progress: { changed, started, finished, entryIds: entryIds.map(position) },
+          job: {
+            status: job.status,
+            completedEntries: job.completedEntries,
+            failedEntries: job.failedEntries,
+            paidAmount: job.paidAmount,
+            startedAt: job.startedAt,
+            completedAt: job.completedAt,
+            updatedAt: job.updatedAt,
+          },
+          stored: await bench.store.getPayoutJob(seeded.job.id).then((j) => j?.status),
+          entries: stored.map((e) => [e.status, e.completedAt]),
+          ledger: ledger.map((l) => [
+            position(l.entryId),
+            l.userId === seeded.entries[position(l.entryId)]!.userId,
+            l.amount,
+            l.createdAt,
+          ]),
+          balances: await balancesOf(
+            bench.store,
+            seeded.entries.map((e) => e.userId),
+          ),
+        };
+      };
+
+      const first = await shape(oneStep, await viaPay(oneStep.job.id, at(MINUTE), 3));
+      expect(first).toEqual(await shape(twoStep, await viaClaim(twoStep.job.id, at(MINUTE), 3)));
+      expect(first.amount).toBe(sumAmounts(oneStep.entries.slice(0, 3)));
+      expect(first.progress).toEqual({ changed: 3, started: true, finished: false, entryIds: [0, 1, 2] });
+      expect(first.job).toMatchObject({ status: 'running', completedEntries: 3, startedAt: at(MINUTE) });
+      expect(first.balances).toEqual([...oneStep.entries.slice(0, 3).map((e) => e.amount), 0n, 0n]);
+
+      const last = await shape(oneStep, await viaPay(oneStep.job.id, at(2 * MINUTE), 10));
+      expect(last).toEqual(await shape(twoStep, await viaClaim(twoStep.job.id, at(2 * MINUTE), 10)));
+      expect(last.progress).toEqual({ changed: 2, started: false, finished: true, entryIds: [3, 4] });
+      expect(last.job).toMatchObject({
+        status: 'completed',
+        paidAmount: oneStep.job.totalAmount,
+        completedAt: at(2 * MINUTE),
+      });
+      expect(last.balances).toEqual(oneStep.entries.map((e) => e.amount));
+      expect(await bench.store.ledgerTotal({ jobId: oneStep.job.id })).toEqual({
+        count: 5,
+        total: oneStep.job.totalAmount,
+      });
+
+      expect(await viaPay(oneStep.job.id, at(3 * MINUTE), 10)).toBeNull();
+    });
+
+    it('payPayoutBatch() picks the job claimPayoutBatch() would, by priority then age', async () => {
+      const low = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 1 });
+      const high = await seedPayoutJob(bench.store, newPayoutEntries(userIds(2)), { priority: 5 });
+      const paid = await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10 }));
+      expect(paid?.progress.job).toMatchObject({ id: high.job.id, status: 'completed' });
+      expect(paid?.progress.entryIds).toEqual(high.entries.map((e) => e.id));
+      expect(paid?.amount).toBe(high.job.totalAmount);
+      const next = await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10 }));
+      expect(next?.progress.job.id).toBe(low.job.id);
+      expect(await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10 }))).toBeNull();
+    });
+
+    it('payPayoutBatch() skips entries another transaction holds', async () => {
+      const users = userIds(10);
+      const { job, entries } = await seedPayoutJob(bench.store, newPayoutEntries(users));
+      // A lease, so the held entries stay unclaimable after the commit too: whenever the claim runs,
+      // only the other entries can be paid.
+      const leaseUntil = at(HOUR);
+      const held = bench.hold((tx) => tx.leasePayoutBatch({ now, limit: 3, jobId: job.id, leaseUntil }));
+      expect((await held.ready)?.entries.map((e) => e.id)).toEqual(entries.slice(0, 3).map((e) => e.id));
+
+      const paying = bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 3, jobId: job.id }));
+      // The claim never waits; MySQL's completion may still wait for the held entries' locks.
+      const waits = bench.store.capabilities.dialect === 'mysql';
+      if (!waits) await bench.notBlocked(paying, 'a paid batch while another transaction holds a batch');
+      await held.commit();
+      const paid = await paying;
+      expect(paid?.progress.entryIds).toEqual(entries.slice(3, 6).map((e) => e.id));
+      expect(paid?.amount).toBe(sumAmounts(entries.slice(3, 6)));
+      expect(paid?.progress.job).toMatchObject({ status: 'running', completedEntries: 3 });
+
+      const rest = await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10, jobId: job.id }));
+      expect(rest?.progress.entryIds).toEqual(entries.slice(6).map((e) => e.id));
+      expect(rest?.progress.job).toMatchObject({ status: 'running', completedEntries: 7 });
+      expect(await balancesOf(bench.store, users)).toEqual([0n, 0n, 0n, ...entries.slice(3).map((e) => e.amount)]);
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({
+        count: 7,
+        total: sumAmounts(entries.slice(3)),
+      });
+      expect(await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10, jobId: job.id }))).toBeNull();
+    });
+
+    it('payPayoutBatch() returns null when nothing is claimable', async () => {
+      expect(await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10 }))).toBeNull();
+      const { job } = await seedPayoutJob(bench.store, newPayoutEntries(userIds(3)), { createdAt: at(MINUTE) });
+      // Not yet available.
+      expect(await bench.store.transaction((tx) => tx.payPayoutBatch({ now, limit: 10 }))).toBeNull();
+      const held = bench.hold((tx) => tx.claimPayoutBatch({ now: at(MINUTE), limit: 10, jobId: job.id }));
+      expect((await held.ready)?.entries).toHaveLength(3);
+      const paid = await bench.notBlocked(
+        bench.store.transaction((tx) => tx.payPayoutBatch({ now: at(MINUTE), limit: 10 })),
+        'a paid batch of a job whose entries are all locked',
+      );
+      expect(paid).toBeNull();
+      await held.rollback();
+      expect(await bench.store.getPayoutJob(job.id)).toMatchObject({ status: 'queued', completedEntries: 0 });
+      expect(await bench.store.ledgerTotal({ jobId: job.id })).toEqual({ count: 0, total: 0n });
     });
 
     it('getBalance() returns 0 for a user never credited', async () => {

@@ -1,0 +1,58 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A fixture script running in its own Node process, talking one JSON object per stdout line. */
+export interface WorkerProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly messages: Record<string, unknown>[];
+  /** Resolves with the first message that has `key`; rejects if the process exits first. */
+  next(key: string): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code, or the signal that ended the process. */
+  readonly exited: Promise<number | string>;
+}
+
+/**
+ * Starts `script` (a TypeScript fixture, run through tsx with the workspace's `source` condition)
+ * with `env` added to this process's environment. `onMessage` sees every line as it arrives.
+ */
+export function startWorkerProcess(
+  script: URL,
+  env: Record<string, string>,
+  onMessage: (message: Record<string, unknown>) => void = () => {},
+): WorkerProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { key: string; resolve: (m: Record<string, unknown>) => void }[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const message = JSON.parse(line) as Record<string, unknown>;
+    messages.push(message);
+    onMessage(message);
+    for (const waiter of waiters.filter((w) => w.key in message)) waiter.resolve(message);
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return {
+    child,
+    messages,
+    exited,
+    next: (key) => {
+      const seen = messages.find((m) => key in m);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        waiters.push({ key, resolve });
+        void exited.then((code) => reject(new Error(`worker exited (${code}) before "${key}":\n${stderr}`)));
+      });
+    },
+  };
+}
