@@ -1,8 +1,8 @@
 import { PayoutQueue } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase } from './helpers';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /*
  * Exactly once across real processes: several workers on one job, and a worker killed with
@@ -23,6 +23,7 @@ describe.skipIf(!available)('PayoutQueue workers in separate processes on Postgr
     db = await createTestDatabase(import.meta.filename);
     await db.pool.query(`CREATE TABLE ${db.schema}.host_balances (user_id text PRIMARY KEY, balance bigint NOT NULL)`);
   });
+  afterEach(killWorkerProcesses);
   afterAll(async () => {
     await db?.drop();
   });

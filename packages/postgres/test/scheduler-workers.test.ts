@@ -1,8 +1,8 @@
 import { Challenges } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASE_URL, postgresAvailable, type TestDatabase } from './helpers';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /*
  * Exactly once across real processes: three Scheduler processes on the real clock close 1,000
@@ -29,6 +29,7 @@ describe.skipIf(!available)('Scheduler instances in separate processes on Postgr
     db = await createTestDatabase(import.meta.filename);
     await db.pool.query(`CREATE TABLE ${db.schema}.host_closures (challenge_id text NOT NULL, pid int NOT NULL)`);
   });
+  afterEach(killWorkerProcesses);
   afterAll(async () => {
     await db?.drop();
   });

@@ -3,6 +3,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Kills every worker process still running. Call it in `afterEach`: a test that fails half-way
+ * must not leave a worker holding a transaction (and its locks) open after the run.
+ */
+export function killWorkerProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
 
 /** A fixture script running in its own Node process, talking one JSON object per stdout line. */
 export interface WorkerProcess {
@@ -27,6 +37,8 @@ export function startWorkerProcess(
     cwd: root,
     env: { ...process.env, ...env },
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const messages: Record<string, unknown>[] = [];
   const waiters: { key: string; resolve: (m: Record<string, unknown>) => void }[] = [];
   let stderr = '';
