@@ -26,7 +26,15 @@ import type {
 } from '../store/store';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireId, requireInteger, requireJsonObject } from '../validation';
-import { batchEvents, completedBy, finishedEvent, type PayoutEvent, progressEvent, queuedEvent } from './payout-events';
+import {
+  type BatchOutcome,
+  batchEvents,
+  completedBy,
+  finishedEvent,
+  type PayoutEvent,
+  progressEvent,
+  queuedEvent,
+} from './payout-events';
 import { planPayout } from './payout-plan';
 import {
   type PayoutQueueOptions,
@@ -450,23 +458,19 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
         const paid = await tx.payPayoutBatch(claim);
         if (!paid) return null;
         const completed = paid.progress.changed;
-        const events = batchEvents({
+        const events = await publishBatch(tx, {
           progress: paid.progress,
           completed: { count: completed, amount: paid.amount },
           deadLettered: [],
           attempt: 1,
           durationMs: Math.round(performance.now() - started),
         });
-        await publishAll(tx, events);
         return { events, completed };
       });
     } catch {
       return this.#attemptBatch(claim, 1);
     }
-    if (committed === null) return null;
-    this.#lastError = null;
-    this.#emitAll(committed.events);
-    return { ok: true, summary: { batches: 1, completed: committed.completed, failed: 0 } };
+    return committed && this.#batchCommitted(committed.events, committed.completed);
   }
 
   /** One transaction: claim, credit (ledger or host hook), complete, publish; events after commit. */
@@ -485,15 +489,13 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
           claimed.entries.map((e) => e.id),
           { now: claim.now, creditAccounts: mode.kind === 'ledger' },
         );
-        const outcome = batchEvents({
+        return publishBatch(tx, {
           progress,
           completed: completedBy(progress, claimed.entries),
           deadLettered: [],
           attempt,
           durationMs: Math.round(performance.now() - started),
         });
-        await publishAll(tx, outcome);
-        return outcome;
       });
       if (committed === null) return null;
       events = committed;
@@ -507,9 +509,13 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       });
       return { ok: false, batch, error };
     }
+    return this.#batchCommitted(events, (claimed as PayoutBatch | null)?.entries.length ?? 0);
+  }
+
+  /** After a batch committed: the store is healthy again, and its events go out. */
+  #batchCommitted(events: readonly PayoutEvent[], completed: number): BatchAttempt {
     this.#lastError = null;
     this.#emitAll(events);
-    const completed = (claimed as PayoutBatch | null)?.entries.length ?? 0;
     return { ok: true, summary: { batches: 1, completed, failed: 0 } };
   }
 
@@ -553,15 +559,13 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     const failures = this.#failuresOf(entries, message, now);
     const events = await this.#options.store.transaction(async (tx) => {
       const progress = await tx.failPayoutEntries(job.id, failures, now);
-      const outcome = batchEvents({
+      return publishBatch(tx, {
         progress,
         completed: { count: 0, amount: 0n },
         deadLettered: deadLetteredBy(progress, entries, failures),
         attempt,
         durationMs: Math.round(performance.now() - started),
       });
-      await publishAll(tx, outcome);
-      return outcome;
     });
     this.#emitAll(events);
     return { batches: 1, completed: 0, failed: countEvents(events, 'payout.entry_failed') };
@@ -623,16 +627,14 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       );
       const failedProgress = failures.length > 0 ? await tx.failPayoutEntries(batch.job.id, failures, now) : null;
       const progress = failedProgress ? mergeProgress(completedProgress, failedProgress) : completedProgress;
-      const completedIds = new Set(completedProgress.entryIds);
-      const outcome = batchEvents({
+      const outcome = await publishBatch(tx, {
         progress,
         completed: completedBy(completedProgress, paid),
         deadLettered: failedProgress ? deadLetteredBy(failedProgress, batch.entries, failures) : [],
         attempt: Math.max(...batch.entries.map((e) => e.attempts + 1)),
         durationMs: Math.round(performance.now() - started),
       });
-      await publishAll(tx, outcome);
-      return { outcome, completed: completedIds.size };
+      return { outcome, completed: completedProgress.changed };
     });
     if (refused.length === 0) this.#lastError = null;
     this.#emitAll(events.outcome);
@@ -764,6 +766,13 @@ function mergeProgress(first: PayoutJobProgress, second: PayoutJobProgress): Pay
     started: first.started || second.started,
     finished: first.finished || second.finished,
   };
+}
+
+/** A committed batch's events, published in its transaction so other processes hear them on commit. */
+async function publishBatch(tx: StoreTransaction, outcome: BatchOutcome): Promise<PayoutEvent[]> {
+  const events = batchEvents(outcome);
+  await publishAll(tx, events);
+  return events;
 }
 
 async function publishAll(tx: StoreTransaction, events: readonly (PayoutEvent | null)[]): Promise<void> {
