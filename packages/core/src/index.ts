@@ -18,6 +18,7 @@ export * from './payout/payout-status';
 export * from './scheduler/challenges';
 export * from './scheduler/scheduler';
 export * from './scheduler/scheduler-options';
+export * from './store/compare-ids';
 export * from './store/memory-store';
 export * from './store/store';
 export * from './time/backoff';

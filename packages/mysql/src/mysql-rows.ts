@@ -248,9 +248,3 @@ export function idParams(ids: readonly string[]): string[] {
   }
   return [...params];
 }
-
-/** Store-assigned ids are ascending integers: "10" after "9". @internal */
-export function compareIds(a: string, b: string): number {
-  const difference = BigInt(a) - BigInt(b);
-  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
-}

@@ -34,6 +34,7 @@ import type {
 import {
   assertTransition,
   challengeStateMachine,
+  compareIds,
   finishedPayoutJobStatuses,
   InvalidTransitionError,
   NotFoundError,
@@ -50,7 +51,6 @@ import { listFilter, MySqlReads } from './mysql-reads';
 import { chunkRows } from './mysql-row-chunks';
 import type { Int8, NotificationRow, PayoutEntryRow, PayoutJobRow } from './mysql-rows';
 import {
-  compareIds,
   idParam,
   idParams,
   sqlTime,

@@ -33,6 +33,7 @@ import type {
 import {
   assertTransition,
   challengeStateMachine,
+  compareIds,
   finishedPayoutJobStatuses,
   InvalidTransitionError,
   NotFoundError,
@@ -509,10 +510,4 @@ function progress(row: ProgressRow): PayoutJobProgress {
     started: before === 'queued' && job.status !== 'queued',
     finished: !finished(before) && finished(job.status),
   };
-}
-
-/** Store-assigned ids are ascending integers: "10" after "9". */
-function compareIds(a: string, b: string): number {
-  const difference = BigInt(a) - BigInt(b);
-  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
 }

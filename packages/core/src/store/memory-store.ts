@@ -16,11 +16,12 @@ import { assertTransition, canTransition } from '../domain/state-machine';
 import { ConflictError, NotFoundError, StoreError, ValidationError } from '../errors';
 import type { Clock } from '../time/clock';
 import { systemClock } from '../time/clock';
+import { compareIds } from './compare-ids';
 import type { JobRow } from './memory/memory-database';
 import { copy, MemoryDatabase, participantKey, TransactionState, toJob } from './memory/memory-database';
 import { MemoryReads } from './memory/memory-reads';
 import type { MemoryTable } from './memory/memory-table';
-import { byId, compareIds, compareStrings } from './memory/row-order';
+import { byId, compareStrings } from './memory/row-order';
 import type {
   ChallengePatch,
   ChallengeTransition,

@@ -3,6 +3,7 @@ import type { Notification } from '../../domain/notification';
 import type { LedgerEntry, PayoutEntry, PayoutJob, PayoutJobId, PayoutJobStatus } from '../../domain/payout';
 import { payoutJobStateMachine } from '../../domain/payout';
 import { StoreError } from '../../errors';
+import { compareIds } from '../compare-ids';
 import type {
   LedgerFilter,
   LedgerTotal,
@@ -15,7 +16,7 @@ import type {
 } from '../store';
 import type { MemoryDatabase, TransactionState } from './memory-database';
 import { copy, toJob } from './memory-database';
-import { byId, compareIds, compareStrings, isAfter } from './row-order';
+import { byId, compareStrings, isAfter } from './row-order';
 
 /**
  * The reads of the memory store, each a statement over committed data plus the transaction's own

@@ -1,11 +1,8 @@
+import { compareIds } from '../compare-ids';
+
 /** Orders strings by code unit, like Postgres's `COLLATE "C"`. @internal */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Orders store-assigned ids, which are ascending integers: "10" after "9". @internal */
-export function compareIds(a: string, b: string): number {
-  return Number(a) - Number(b);
 }
 
 /** Orders rows by their store-assigned id. @internal */
