@@ -1,4 +1,4 @@
-import type { PgPoolClientLike, PgPoolLike } from '@settle/postgres';
+import type { PgPoolClientLike, PgPoolLike, PgQueryConfigLike } from '@settle/postgres';
 import type pg from 'pg';
 
 /** Round trips of one kind of statement. */
@@ -10,23 +10,31 @@ export interface StatementTiming {
 }
 
 /**
+ * Files a statement under a label, from its SQL text and the rows it returned or changed (null
+ * when it failed): `rows` tells a conditional update that won from one that matched nothing.
+ */
+export type ClassifyStatement = (sql: string, rows: number | null) => string;
+
+/**
  * Where a store's time goes: a pool wrapper (the {@link PgPoolLike} PostgresStore accepts) that
- * times every statement and files it under the label `classify` gives its SQL text. Used for a
- * separate profiling pass only, so the timed rounds run on the bare pool.
+ * times every statement and files it under the label `classify` gives it. The wrapper costs
+ * microseconds per statement.
  */
 export class StatementProfile {
   private readonly timings = new Map<string, { count: number; totalMs: number }>();
 
-  constructor(private readonly classify: (sql: string) => string) {}
+  constructor(private readonly classify: ClassifyStatement) {}
 
   /** `pool`, with every statement timed (on the pool and on checked-out clients). */
   wrap(pool: pg.Pool): PgPoolLike {
     return {
-      query: (text, values) => this.time(text, () => pool.query(text, values)),
+      query: (query: string | PgQueryConfigLike, values?: unknown[]) =>
+        this.time(textOf(query), () => pool.query(query, values)),
       connect: async (): Promise<PgPoolClientLike> => {
         const client = await pool.connect();
         return {
-          query: (text, values) => this.time(text, () => client.query(text, values)),
+          query: (query: string | PgQueryConfigLike, values?: unknown[]) =>
+            this.time(textOf(query), () => client.query(query, values)),
           release: (destroy) => client.release(destroy),
           on: client.on.bind(client) as PgPoolClientLike['on'],
           removeListener: client.removeListener.bind(client) as PgPoolClientLike['removeListener'],
@@ -47,32 +55,33 @@ export class StatementProfile {
       .sort((a, b) => b.totalMs - a.totalMs);
   }
 
-  private async time<R>(sql: string, run: () => Promise<R>): Promise<R> {
+  /** The label a statement with this SQL and this row count is filed under. */
+  label(sql: string, rows: number | null): string {
+    return this.classify(sql, rows);
+  }
+
+  /** Adds one statement of `ms` under `label`. */
+  record(label: string, ms: number): void {
+    const timing = this.timings.get(label) ?? { count: 0, totalMs: 0 };
+    timing.count += 1;
+    timing.totalMs += ms;
+    this.timings.set(label, timing);
+  }
+
+  private async time<R extends { rowCount?: number | null }>(sql: string, run: () => Promise<R>): Promise<R> {
     const started = performance.now();
+    let rows: number | null = null;
     try {
-      return await run();
+      const result = await run();
+      rows = result.rowCount ?? null;
+      return result;
     } finally {
-      const label = this.classify(sql);
-      const timing = this.timings.get(label) ?? { count: 0, totalMs: 0 };
-      timing.count += 1;
-      timing.totalMs += performance.now() - started;
-      this.timings.set(label, timing);
+      this.record(this.classify(sql, rows), performance.now() - started);
     }
   }
 }
 
-/** Names PostgresStore's statements on the payout path by a phrase of their SQL (the generated SQL carries no file names). */
-export function classifySettleStatement(sql: string): string {
-  const text = sql.trimStart();
-  if (text.startsWith('BEGIN')) return 'BEGIN';
-  if (text.startsWith('COMMIT')) return 'COMMIT';
-  if (text.includes('pg_notify')) return 'publish events (notify-events.sql)';
-  const claims = text.includes('FOR UPDATE OF e SKIP LOCKED');
-  const completes = text.includes("SET status = 'completed'");
-  if (claims && completes) return 'claim and complete batch (pay-batch.sql)';
-  if (claims) return 'pick job, claim entries (claim-batch.sql)';
-  if (completes) return 'complete batch (complete-entries.sql)';
-  if (text.includes('WITH input AS') && text.includes('payout_jobs'))
-    return 'insert job and entries (create-payout-job.sql)';
-  return 'other';
+/** The SQL of a statement as PostgresStore sends it: text, or a prepared statement's config. */
+export function textOf(query: string | PgQueryConfigLike): string {
+  return typeof query === 'string' ? query : query.text;
 }
