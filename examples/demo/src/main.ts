@@ -1,5 +1,6 @@
 // Settle demo: resolve a challenge with 1,200 participants and watch the winners get paid.
-// Runs on embedded PGlite by default (persisted in .settle-data/demo); DATABASE_URL=postgres://… uses a server.
+// Runs on embedded PGlite by default (persisted in .settle-data/demo); DATABASE_URL=postgres://… uses a
+// Postgres server, MYSQL_URL=mysql://… a MySQL or MariaDB server.
 import { performance } from 'node:perf_hooks';
 import { PayoutQueue } from '@settle/core';
 import { SingleBar } from 'cli-progress';

@@ -9,6 +9,7 @@
  * - `migration`: the schema is missing, newer than this code, or a migration failed.
  * - `payment_failed`: a host payout hook or an external rail threw; its error is in `cause`.
  * - `listener_failed`: a host event listener threw after its event's transaction committed.
+ * - `delivery_failed`: a notification channel could not deliver; `retryable` says whether to try again.
  */
 export type SettleErrorCode =
   | 'validation'
@@ -18,7 +19,8 @@ export type SettleErrorCode =
   | 'store_failure'
   | 'migration'
   | 'payment_failed'
-  | 'listener_failed';
+  | 'listener_failed'
+  | 'delivery_failed';
 
 /** Options shared by every Settle error. */
 export interface SettleErrorOptions {
@@ -143,5 +145,59 @@ export class ListenerError extends SettleError {
   constructor(event: string, options: SettleErrorOptions = {}) {
     super('listener_failed', `a listener of ${event} threw`, options);
     this.event = event;
+  }
+}
+
+/**
+ * Options of a {@link DeliveryError}.
+ *
+ * @example
+ * ```ts
+ * throw new DeliveryError('mailbox full', { channel: 'email', retryable: true, retryAfterMs: 60_000 });
+ * ```
+ */
+export interface DeliveryErrorOptions extends SettleErrorOptions {
+  /** Name of the channel that failed, e.g. `webhook`. */
+  channel: string;
+  /** Whether sending the same notification again may succeed. */
+  retryable: boolean;
+  /** The HTTP status the receiver answered, when there was an answer. */
+  status?: number;
+  /** How long the receiver asked to wait (its `Retry-After` header), in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/**
+ * A notification channel could not deliver. The Notifier retries it with backoff up to `maxAttempts`,
+ * except when `retryable` is false (a 4xx answer, a bad URL), which dead-letters the notification at once.
+ * Any other error a channel throws is treated as retryable.
+ *
+ * @example
+ * ```ts
+ * const channel: NotificationChannel = {
+ *   name: 'sms',
+ *   async send({ notification, body }) {
+ *     const res = await sms.send(phoneOf(notification.recipient), body);
+ *     if (res.invalidNumber) throw new DeliveryError('invalid phone number', { channel: 'sms', retryable: false });
+ *   },
+ * };
+ * ```
+ */
+export class DeliveryError extends SettleError {
+  /** Name of the channel that failed. */
+  readonly channel: string;
+  /** Whether sending the same notification again may succeed. */
+  readonly retryable: boolean;
+  /** The HTTP status the receiver answered, if any. */
+  readonly status: number | undefined;
+  /** How long the receiver asked to wait before the next attempt, if it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: DeliveryErrorOptions) {
+    super('delivery_failed', message, options);
+    this.channel = options.channel;
+    this.retryable = options.retryable;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }

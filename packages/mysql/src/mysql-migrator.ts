@@ -10,12 +10,21 @@ import type { MySqlSql } from './mysql-sql';
 const LOCK_TIMEOUT_SECONDS = 60;
 
 /**
+ * ER_DUP_FIELDNAME and ER_CANT_DROP_FIELD_OR_KEY: the column a statement adds is there, or the key
+ * it drops is gone. MySQL 8 has no `ADD COLUMN IF NOT EXISTS` nor `DROP … IF EXISTS` in ALTER
+ * TABLE, so a migration statement that makes one such change is rerun after an interruption and
+ * meets its own result.
+ */
+const ALREADY_APPLIED_ERRNOS = new Set([1060, 1091]);
+
+/**
  * Versioned migrations under a named lock: `GET_LOCK` keyed on database and prefix makes
  * concurrent `migrate()` calls (several processes starting at once) take turns, and each reads the
  * applied version only once it holds the lock, so every version is applied exactly once. MySQL
  * commits each DDL statement on its own, so a transaction cannot hold the lock or undo a failed
  * migration: the lock belongs to the session, and every migration statement is idempotent
- * (`IF NOT EXISTS`), so a migration cut short is completed by the next call.
+ * (`IF NOT EXISTS`, or one change whose "already there" error is taken as done), so a migration
+ * cut short is completed by the next call.
  *
  * @internal
  */
@@ -71,7 +80,7 @@ export class MySqlMigrator {
     for (const migration of this.sql.migrations) {
       if (migration.version <= version) continue;
       try {
-        for (const statement of migration.statements) await session.query(statement);
+        for (const statement of migration.statements) await applyStatement(session, statement);
       } catch (error) {
         throw new MigrationError(`Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, {
           cause: error,
@@ -100,6 +109,17 @@ export class MySqlMigrator {
     } catch (error) {
       throw toSettleError(error, { statement: name });
     }
+  }
+}
+
+/** Runs one migration statement; a change that is already there counts as applied. */
+async function applyStatement(session: MySqlSession, statement: string): Promise<void> {
+  try {
+    await session.query(statement);
+  } catch (error) {
+    const errno = (error as { errno?: unknown } | null)?.errno;
+    if (typeof errno === 'number' && ALREADY_APPLIED_ERRNOS.has(errno)) return;
+    throw error;
   }
 }
 

@@ -1,11 +1,15 @@
 import type {
   Challenge,
   ChallengeId,
+  ClosingChallengesQuery,
+  InboxFilter,
+  InboxMessage,
   LedgerEntry,
   LedgerFilter,
   LedgerTotal,
   Notification,
   NotificationFilter,
+  NotificationRecipient,
   PageRequest,
   Participant,
   PayoutEntry,
@@ -23,6 +27,7 @@ import type { DriverResult, MySqlQueryable } from './mysql-driver';
 import { toSettleError } from './mysql-errors';
 import type {
   ChallengeRow,
+  InboxRow,
   Int8,
   LedgerRow,
   NotificationRow,
@@ -34,8 +39,10 @@ import type {
 import {
   idParam,
   sqlTime,
+  sqlTimeOrNull,
   toChallenge,
   toDate,
+  toInboxMessage,
   toLedgerEntry,
   toNotification,
   toParticipant,
@@ -71,13 +78,29 @@ export class MySqlReads implements StoreReads {
     return rows.map(toParticipant);
   }
 
-  async nextDeadline(): Promise<Date | null> {
-    const [row] = await this.rows<{ deadline: SqlTime | null }>('nextDeadline', []);
+  async nextDeadline(after?: Date): Promise<Date | null> {
+    const bound = sqlTimeOrNull(after);
+    const [row] = await this.rows<{ deadline: SqlTime | null }>('nextDeadline', [bound, bound]);
     return row?.deadline == null ? null : toDate(row.deadline);
   }
 
   async findDueChallenges(now: Date, limit: number): Promise<Challenge[]> {
     return (await this.rows<ChallengeRow>('findDueChallenges', [sqlTime(now), limit])).map(toChallenge);
+  }
+
+  async listClosingChallenges({ after, until, limit, cursor }: ClosingChallengesQuery): Promise<Challenge[]> {
+    // Without a cursor the page starts right after `after` (every id sorts after ''), which keeps
+    // the statement one index range whatever the page.
+    const from = sqlTime(cursor?.deadline ?? after);
+    const rows = await this.rows<ChallengeRow>('listClosingChallenges', [
+      sqlTime(after),
+      sqlTime(until),
+      from,
+      from,
+      cursor?.id ?? '',
+      limit,
+    ]);
+    return rows.map(toChallenge);
   }
 
   async getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {
@@ -189,9 +212,29 @@ export class MySqlReads implements StoreReads {
     return rows.map(toNotification);
   }
 
-  async lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
-    const [row] = await this.rows<{ sent_at: SqlTime | null }>('lastNotificationSent', [challengeId, recipient]);
-    return row?.sent_at == null ? null : toDate(row.sent_at);
+  async lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]> {
+    if (pairs.length === 0) return [];
+    const rows = await this.rows<{ challenge_id: string; recipient: string; sent_at: SqlTime }>(
+      'lastNotificationsSent',
+      [pairs.map((p) => [p.challengeId, p.recipient])],
+    );
+    const sent = new Map(rows.map((row) => [JSON.stringify([row.challenge_id, row.recipient]), toDate(row.sent_at)]));
+    return pairs.map((p) => sent.get(JSON.stringify([p.challengeId, p.recipient])) ?? null);
+  }
+
+  async listInbox(userId: string, { limit, before, unreadOnly }: InboxFilter): Promise<InboxMessage[]> {
+    const beforeId = before === undefined ? null : idParam(before);
+    // A `before` that is no message id bounds nothing a message could be below.
+    if (before !== undefined && beforeId === null) return [];
+    const rows = await this.rows<InboxRow>('listInbox', [
+      userId,
+      beforeId,
+      beforeId,
+      unreadOnly === true ? 1 : 0,
+      userId,
+      limit,
+    ]);
+    return rows.map(toInboxMessage);
   }
 
   /** Runs one of the store's statements, translating driver errors into `SettleError`s. */

@@ -1,6 +1,7 @@
 import type {
   Challenge,
   ChallengeStatus,
+  InboxMessage,
   JsonObject,
   LedgerEntry,
   Notification,
@@ -64,6 +65,10 @@ export interface PayoutJobRow {
   started_at: SqlTime | null;
   completed_at: SqlTime | null;
   updated_at: SqlTime;
+  /** A lower bound of the ids of the job's pending and processing entries (migration 0003). */
+  claim_floor: Int8;
+  /** The job's highest entry id: its claim window is [claim_floor, last_entry_id] (migration 0003). */
+  last_entry_id: Int8;
 }
 
 /** @internal */
@@ -106,6 +111,19 @@ export interface NotificationRow {
   skip_reason: string | null;
   finished_at: SqlTime | null;
   created_at: SqlTime;
+}
+
+/** @internal */
+export interface InboxRow {
+  id: Int8;
+  notification_id: string;
+  user_id: string;
+  kind: string;
+  challenge_id: string | null;
+  title: string;
+  body: string;
+  created_at: SqlTime;
+  read_at: SqlTime | null;
 }
 
 /**
@@ -225,10 +243,25 @@ export function toNotification(row: NotificationRow): Notification {
   };
 }
 
+/** @internal */
+export function toInboxMessage(row: InboxRow): InboxMessage {
+  return {
+    id: String(row.id),
+    notificationId: row.notification_id,
+    userId: row.user_id,
+    kind: row.kind,
+    challengeId: row.challenge_id,
+    title: row.title,
+    body: row.body,
+    createdAt: toDate(row.created_at),
+    readAt: toDateOrNull(row.read_at),
+  };
+}
+
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 /**
- * A store-assigned id (entry, notification) as a BIGINT parameter, or null when the string cannot
+ * A store-assigned id (entry, notification, inbox message) as a BIGINT parameter, or null when the string cannot
  * be one (then no row has it, and the statement is skipped instead of failing on the conversion).
  *
  * @internal

@@ -3,6 +3,9 @@ import type {
   Challenge,
   ChallengeId,
   Clock,
+  ClosingChallengesQuery,
+  InboxFilter,
+  InboxMessage,
   LedgerEntry,
   LedgerFilter,
   LedgerTotal,
@@ -10,6 +13,7 @@ import type {
   MigrationStatus,
   Notification,
   NotificationFilter,
+  NotificationRecipient,
   PageRequest,
   Participant,
   PayoutEntry,
@@ -28,6 +32,7 @@ import { createBackoff, StoreError } from '@settle/core';
 import type { DriverResult, MySqlConnection, MySqlQueryable } from './mysql-driver';
 import { MySqlDriver } from './mysql-driver';
 import { toSettleError } from './mysql-errors';
+import type { LastPaidJobSlot } from './mysql-last-paid-job';
 import { MySqlMigrator } from './mysql-migrator';
 import { MySqlReads } from './mysql-reads';
 import { sqlTime } from './mysql-rows';
@@ -70,6 +75,8 @@ export class MySqlStore implements Store {
   private readonly eventRetentionMs: number;
   private readonly retryDelay: Backoff;
   private readonly subscriptions = new Set<Subscription>();
+  /** The job this store paid its last batch of, which its next batch is claimed from first. */
+  private readonly lastPaid: LastPaidJobSlot = { current: null };
   private maxAllowedPacket: Promise<number> | undefined;
   private lastEventPrune = Number.NEGATIVE_INFINITY;
   private pruning: Promise<void> = Promise.resolve();
@@ -120,7 +127,8 @@ export class MySqlStore implements Store {
    * `START TRANSACTION` at `READ COMMITTED` on a connection of its own; `fn` runs every statement
    * there (`tx.query` too), then `COMMIT`, or `ROLLBACK` if it throws or a store call failed. A
    * deadlock (1213), a lock wait timeout (1205) or a connection lost before commit reruns `fn` up
-   * to `maxRetries` times after a jittered pause that doubles each time.
+   * to `maxRetries` times after a jittered pause that doubles each time, also when `fn` caught the
+   * statement's error or threw its own instead.
    */
   async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -178,12 +186,16 @@ export class MySqlStore implements Store {
     return this.reads.listParticipants(challengeId, page);
   }
 
-  nextDeadline(): Promise<Date | null> {
-    return this.reads.nextDeadline();
+  nextDeadline(after?: Date): Promise<Date | null> {
+    return this.reads.nextDeadline(after);
   }
 
   findDueChallenges(now: Date, limit: number): Promise<Challenge[]> {
     return this.reads.findDueChallenges(now, limit);
+  }
+
+  listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]> {
+    return this.reads.listClosingChallenges(query);
   }
 
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {
@@ -218,8 +230,12 @@ export class MySqlStore implements Store {
     return this.reads.listNotifications(filter);
   }
 
-  lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
-    return this.reads.lastNotificationSent(challengeId, recipient);
+  lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]> {
+    return this.reads.lastNotificationsSent(pairs);
+  }
+
+  listInbox(userId: string, filter: InboxFilter): Promise<InboxMessage[]> {
+    return this.reads.listInbox(userId, filter);
   }
 
   // ── Transactions ────────────────────────────────────────────────────────
@@ -240,16 +256,19 @@ export class MySqlStore implements Store {
         return connection.query<R>(sql, params);
       },
     };
-    const tx = new MySqlTransaction(scoped, this.sql, this.clock, () => this.packetSize(scoped));
+    const tx = new MySqlTransaction(scoped, this.sql, this.clock, () => this.packetSize(scoped), this.lastPaid);
     let result: T;
     try {
       result = await fn(tx);
       if (tx.failure !== undefined) throw tx.failure;
+      await tx.flushEvents();
     } catch (error) {
       ended = true;
-      // If even ROLLBACK fails the driver destroys the connection; fn's error is the one that matters.
+      // If even ROLLBACK fails the driver destroys the connection; fn's error is the one that matters,
+      // unless a statement hit a deadlock or a lock wait timeout: then the transaction is rerun
+      // whatever fn made of that error (a host hook may have wrapped it in its own).
       await connection.rollback().catch(() => undefined);
-      throw error;
+      throw tx.failure instanceof StoreError && tx.failure.retryable ? tx.failure : error;
     }
     ended = true;
     try {

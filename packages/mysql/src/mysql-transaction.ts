@@ -10,6 +10,7 @@ import type {
   CompletePayoutEntriesOptions,
   LeasePayoutBatchOptions,
   NewChallenge,
+  NewInboxMessage,
   NewNotification,
   NewParticipant,
   NewPayoutEntry,
@@ -38,7 +39,6 @@ import {
   finishedPayoutJobStatuses,
   InvalidTransitionError,
   NotFoundError,
-  notificationStateMachine,
   payoutJobStateMachine,
   type SettleError,
   StoreError,
@@ -47,8 +47,9 @@ import type { StatementName } from './generated/sql';
 import type { DriverResult, MySqlQueryable } from './mysql-driver';
 import { toSettleError } from './mysql-errors';
 import { jobProgress, nextPayoutJobStatus } from './mysql-job-progress';
+import type { LastPaidJobSlot } from './mysql-last-paid-job';
 import { listFilter, MySqlReads } from './mysql-reads';
-import { chunkRows } from './mysql-row-chunks';
+import { chunkJsonArray, chunkRows } from './mysql-row-chunks';
 import type { Int8, NotificationRow, PayoutEntryRow, PayoutJobRow } from './mysql-rows';
 import {
   idParam,
@@ -84,12 +85,15 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
   failure: SettleError | undefined;
   /** Whether an event was published: the store prunes old events after such a transaction commits. */
   published = false;
+  /** Events published and not yet inserted: name, payload (JSON) and created_at of each, in order. */
+  private readonly events: (readonly [string, string, string])[] = [];
 
   constructor(
     connection: MySqlQueryable,
     sql: MySqlSql,
     private readonly clock: Clock,
     private readonly maxAllowedPacket: () => Promise<number>,
+    private readonly lastPaid: LastPaidJobSlot,
   ) {
     super(connection, sql);
   }
@@ -176,6 +180,11 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
     const createdAt = sqlTime(job.createdAt);
     const totalAmount = entries.reduce((sum, e) => sum + e.amount, 0n);
     const metadata = JSON.stringify(job.metadata);
+    // Entries first: the job row's claim window is read from their ids.
+    const pairs = entries.map((e) => [e.userId, e.amount.toString()]);
+    for (const json of chunkJsonArray(pairs, await this.maxAllowedPacket())) {
+      await this.run('createPayoutEntries', [job.id, createdAt, json]);
+    }
     await this.run('createPayoutJob', [
       job.id,
       job.challengeId,
@@ -185,11 +194,8 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       metadata,
       createdAt,
       createdAt,
+      job.id,
     ]);
-    const rows = entries.map((e) => [job.id, e.userId, e.amount, 'pending', createdAt] as const);
-    for (const chunk of chunkRows(rows, await this.maxAllowedPacket())) {
-      await this.run('createPayoutEntries', [chunk]);
-    }
     const at = new Date(job.createdAt.getTime());
     return {
       id: job.id,
@@ -220,16 +226,24 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
   }
 
   async payPayoutBatch(options: ClaimPayoutBatchOptions): Promise<PaidPayoutBatch | null> {
-    const batch = await this.claim(options, undefined);
-    if (batch === null) return null;
-    const progress = await this.completePayoutEntries(
-      batch.job.id,
-      batch.entries.map((e) => e.id),
-      { now: options.now, creditAccounts: true },
-    );
-    const changed = new Set(progress.entryIds);
-    const amount = batch.entries.reduce((sum, e) => (changed.has(e.id) ? sum + e.amount : sum), 0n);
-    return { progress, amount };
+    let claimed: { jobId: PayoutJobId; rows: PaidEntryRow[] } | null = await this.claimFromLastPaid(options);
+    if (claimed === null) {
+      const found = await this.claimRows<PaidEntryRow>(options, 'claimBatchToPay');
+      if (found === null) return null;
+      const { job } = found;
+      this.lastPaid.current = {
+        id: job.id,
+        priority: job.priority,
+        createdAt: job.created_at,
+        seq: String(job.seq),
+        lastEntryId: String(job.last_entry_id),
+      };
+      claimed = { jobId: job.id, rows: found.rows };
+    }
+    // The claim locked these rows reading their latest version, so they are pending, and stay so
+    // until this transaction ends: no second locking read is needed before completing them.
+    const progress = await this.completeLocked(claimed.jobId, claimed.rows, options.now, true);
+    return { progress, amount: sumAmounts(claimed.rows) };
   }
 
   async completePayoutEntries(
@@ -241,16 +255,7 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
     if (ids.length === 0) return this.unchanged(jobId);
     const open = await this.rows<PayoutEntryRow>('lockOpenEntries', [jobId, ids]);
     if (open.length === 0) return this.unchanged(jobId);
-    const done = open.map((row) => String(row.id));
-    const at = sqlTime(now);
-    await this.run('completeEntries', [at, done]);
-    await this.run('insertLedger', [at, done]);
-    if (creditAccounts) await this.run('creditAccounts', [at, done]);
-    const amount = open.reduce((sum, row) => sum + BigInt(row.amount), 0n);
-    return this.advanceJob(jobId, done, now, (job) => ({
-      completed_entries: job.completed_entries + done.length,
-      paid_amount: (BigInt(job.paid_amount) + amount).toString(),
-    }));
+    return this.completeLocked(jobId, open, now, creditAccounts);
   }
 
   async failPayoutEntries(
@@ -311,6 +316,7 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
     if (before === undefined) throw new NotFoundError('payout_job', jobId);
     const refused = () => new InvalidTransitionError(payoutJobStateMachine.name, 'cancelled', 'running');
     if (before.status === 'cancelled') throw refused();
+    // In id order: dead[0] is the lowest, which the job's claim floor must not stay above.
     const dead = (await this.rows<{ id: Int8 }>('lockFailedEntries', [jobId])).map((row) => String(row.id));
     if (dead.length === 0) {
       return { job: toPayoutJob(before), changed: 0, entryIds: [], started: false, finished: false };
@@ -330,7 +336,8 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       error: reopen ? null : job.error,
       updated_at: at,
     };
-    await this.writeJob(after);
+    const lowest = BigInt(dead[0]!);
+    await this.writeJob(after, lowest < BigInt(job.claim_floor) ? lowest : job.claim_floor);
     return { job: toPayoutJob(after), changed: dead.length, entryIds: dead, started: false, finished: false };
   }
 
@@ -381,14 +388,16 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       completed_at: at,
       updated_at: at,
     };
-    await this.writeJob(after);
+    await this.writeJob(after, job.claim_floor);
     return { job: toPayoutJob(after), changed: pending.length, entryIds: pending, started: false, finished: true };
   }
 
   async prunePayoutJobs(olderThan: Date, limit: number): Promise<number> {
     const jobs = await this.rows<{ id: string }>('findPrunableJobs', [sqlTime(olderThan), limit]);
     if (jobs.length === 0) return 0;
-    return (await this.run('prunePayoutJobs', [jobs.map((job) => job.id)])).affectedRows;
+    const ids = jobs.map((job) => job.id);
+    await this.run('prunePayoutEntries', [ids]);
+    return (await this.run('prunePayoutJobs', [ids])).affectedRows;
   }
 
   // ── Notifications ───────────────────────────────────────────────────────
@@ -424,17 +433,33 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
     return rows.map((row) => toNotification({ ...row, status: 'processing', locked_until: lease }));
   }
 
-  async completeNotification(id: string, { status, at, reason }: NotificationOutcome): Promise<boolean> {
-    const notificationId = idParam(id);
-    if (notificationId === null) return false;
-    const skipReason = status === 'skipped' ? (reason ?? null) : null;
-    if (status === 'sent') {
-      // Only a claimed notification is sent: refuse pending → sent instead of recording it.
-      const [current] = await this.rows<NotificationRow>('getNotifications', [[notificationId]]);
-      if (current?.status === 'pending') assertTransition(notificationStateMachine, 'pending', 'sent');
+  async completeNotifications(outcomes: readonly NotificationOutcome[], at: Date): Promise<string[]> {
+    const ids = idParams(outcomes.map((o) => o.id));
+    if (ids.length === 0) return [];
+    const open = new Map(
+      (await this.rows<{ id: string; status: string }>('lockOpenNotifications', [ids])).map((row) => [
+        String(row.id),
+        row.status,
+      ]),
+    );
+    // One UPDATE per (status, reason): a batch's outcomes come in a handful of kinds.
+    const groups = new Map<string, { status: string; reason: string | null; ids: string[] }>();
+    const changed = new Set<string>();
+    for (const { id, status, reason } of outcomes) {
+      const current = open.get(id);
+      if (current !== 'processing' && !(current === 'pending' && status === 'skipped')) continue;
+      if (changed.has(id)) continue;
+      changed.add(id);
+      const skipReason = status === 'skipped' ? (reason ?? null) : null;
+      const key = JSON.stringify([status, skipReason]);
+      const group = groups.get(key) ?? { status, reason: skipReason, ids: [] };
+      group.ids.push(id);
+      groups.set(key, group);
     }
-    const { affectedRows } = await this.run('completeNotification', [status, sqlTime(at), skipReason, notificationId]);
-    return affectedRows > 0;
+    for (const group of groups.values()) {
+      await this.run('completeNotifications', [group.status, sqlTime(at), group.reason, group.ids]);
+    }
+    return [...changed].sort(compareIds);
   }
 
   async failNotification(id: string, { error, retryAt }: NotificationFailure): Promise<boolean> {
@@ -449,11 +474,45 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       .affectedRows;
   }
 
+  // ── In-app inbox ────────────────────────────────────────────────────────
+
+  async addInboxMessages(messages: readonly NewInboxMessage[]): Promise<number> {
+    const rows = messages.map(
+      (m) => [m.notificationId, m.userId, m.kind, m.challengeId, m.title, m.body, sqlTime(m.createdAt)] as const,
+    );
+    let inserted = 0;
+    for (const chunk of chunkRows(rows, await this.maxAllowedPacket())) {
+      inserted += (await this.run('addInboxMessages', [chunk])).affectedRows;
+    }
+    return inserted;
+  }
+
+  async markInboxRead(userId: string, ids: readonly string[] | 'all', at: Date): Promise<number> {
+    const messageIds = ids === 'all' ? null : idParams(ids);
+    if (messageIds !== null && messageIds.length === 0) return 0;
+    const [filtered, list] = listFilter(messageIds);
+    return (await this.run('markInboxRead', [sqlTime(at), userId, filtered, list])).affectedRows;
+  }
+
   // ── Events ──────────────────────────────────────────────────────────────
 
   async publish(event: StoreEvent): Promise<void> {
     this.published = true;
-    await this.run('publishEvent', [event.name, JSON.stringify(event.data), sqlTime(this.clock.now())]);
+    this.events.push([event.name, JSON.stringify(event.data), sqlTime(this.clock.now())]);
+  }
+
+  /**
+   * Inserts the events published so far, in order, with one multi-row INSERT (more only past
+   * `max_allowed_packet`). The store calls it just before COMMIT: rows of the events table are
+   * visible to subscribers only from the commit on, so writing them then changes nothing but the
+   * round trips (one per transaction instead of one per event).
+   */
+  async flushEvents(): Promise<void> {
+    if (this.events.length === 0) return;
+    const rows = this.events.splice(0);
+    for (const chunk of chunkRows(rows, await this.maxAllowedPacket())) {
+      await this.run('publishEvents', [chunk]);
+    }
   }
 
   // ── Building blocks ─────────────────────────────────────────────────────
@@ -466,17 +525,62 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
   }
 
   /**
-   * Claims (or, with `leaseUntil`, leases) a batch: candidate jobs best first, then the first whose
-   * entries are not all locked by other claimers. Usually two round trips (three for a lease).
+   * The next batch of the job the store paid last, in one statement (claim-next-batch-to-pay.sql),
+   * when no job ranks before it; null (and the job forgotten) when it has none to give, or when the
+   * claim names a job or entries: the caller then searches.
    */
-  private async claim(
+  private async claimFromLastPaid({
+    now,
+    limit,
+    jobId,
+    entryIds,
+  }: ClaimPayoutBatchOptions): Promise<{ jobId: PayoutJobId; rows: PaidEntryRow[] } | null> {
+    const last = this.lastPaid.current;
+    if (last === null || jobId !== undefined || entryIds !== undefined) return null;
+    const rows = await this.rows<PaidEntryRow>('claimNextBatchToPay', [
+      last.id,
+      last.lastEntryId,
+      last.id,
+      sqlTime(now),
+      last.id,
+      last.priority,
+      last.priority,
+      last.createdAt,
+      last.seq,
+      limit,
+    ]);
+    if (rows.length > 0) return { jobId: last.id, rows };
+    if (this.lastPaid.current === last) this.lastPaid.current = null;
+    return null;
+  }
+
+  /** Claims (or, with `leaseUntil`, leases) a batch: {@link claimRows} as domain objects. */
+  private async claim(options: ClaimPayoutBatchOptions, leaseUntil: Date | undefined): Promise<PayoutBatch | null> {
+    const claimed = await this.claimRows<PayoutEntryRow>(options, leaseUntil ?? 'claimBatch');
+    if (claimed === null) return null;
+    let entries = claimed.rows.map(toPayoutEntry);
+    if (leaseUntil !== undefined) {
+      const lockedUntil = toDate(sqlTime(leaseUntil));
+      entries = entries.map((e) => ({ ...e, status: 'processing', lockedUntil: new Date(lockedUntil.getTime()) }));
+    }
+    return { job: toPayoutJob(claimed.job), entries: entries.sort((a, b) => compareIds(a.id, b.id)) };
+  }
+
+  /**
+   * Claims a batch with `statement` (claim-batch.sql, or claim-batch-to-pay.sql whose rows hold
+   * only id and amount), or leases one until the given instant: candidate jobs best first, then
+   * the first whose entries are not all locked by other claimers, each scanned over its claim
+   * window. Usually two round trips (three for a lease). The rows are as read by the claim, in id
+   * order, before a lease marked them processing.
+   */
+  private async claimRows<R>(
     { now, limit, jobId, entryIds }: ClaimPayoutBatchOptions,
-    leaseUntil: Date | undefined,
-  ): Promise<PayoutBatch | null> {
+    how: 'claimBatch' | 'claimBatchToPay' | Date,
+  ): Promise<{ job: PayoutJobRow; rows: R[] } | null> {
     const onlyEntries = entryIds === undefined ? null : idParams(entryIds);
     if (onlyEntries !== null && onlyEntries.length === 0) return null;
     const at = sqlTime(now);
-    const leasing = leaseUntil === undefined ? 0 : 1;
+    const leasing = how instanceof Date ? 1 : 0;
     const [filtered, ids] = listFilter(onlyEntries);
     let after: PayoutJobRow | undefined;
     for (;;) {
@@ -498,18 +602,16 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
         CLAIM_JOB_PAGE,
       ]);
       for (const job of jobs) {
+        const window = [String(job.claim_floor), String(job.last_entry_id), job.id];
         const rows =
-          leaseUntil === undefined
-            ? await this.rows<PayoutEntryRow>('claimBatch', [job.id, at, filtered, ids, job.id, limit])
-            : await this.rows<PayoutEntryRow>('leaseBatch', [job.id, at, job.id, at, filtered, ids, limit]);
+          how instanceof Date
+            ? await this.rows<R & { id: Int8 }>('leaseBatch', [...window, at, job.id, at, filtered, ids, limit])
+            : await this.rows<R & { id: Int8 }>(how, [...window, at, filtered, ids, job.id, limit]);
         if (rows.length === 0) continue;
-        let entries = rows.map(toPayoutEntry);
-        if (leaseUntil !== undefined) {
-          await this.run('markEntriesProcessing', [sqlTime(leaseUntil), entries.map((e) => e.id)]);
-          const lockedUntil = toDate(sqlTime(leaseUntil));
-          entries = entries.map((e) => ({ ...e, status: 'processing', lockedUntil: new Date(lockedUntil.getTime()) }));
+        if (how instanceof Date) {
+          await this.run('markEntriesProcessing', [sqlTime(how), rows.map((row) => String(row.id))]);
         }
-        return { job: toPayoutJob(job), entries: entries.sort((a, b) => compareIds(a.id, b.id)) };
+        return { job, rows };
       }
       if (jobs.length < CLAIM_JOB_PAGE) return null;
       after = jobs.at(-1);
@@ -517,9 +619,32 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
   }
 
   /**
+   * Completes entries this transaction holds locked, as read under the lock (pending or
+   * processing): marks them completed, writes their ledger rows, credits the accounts if asked,
+   * then advances the job.
+   */
+  private async completeLocked(
+    jobId: PayoutJobId,
+    open: readonly PaidEntryRow[],
+    now: Date,
+    creditAccounts: boolean,
+  ): Promise<PayoutJobProgress> {
+    const done = open.map((row) => String(row.id));
+    const at = sqlTime(now);
+    await this.run('completeEntries', [at, done]);
+    await this.run('insertLedger', [at, done]);
+    if (creditAccounts) await this.run('creditAccounts', [at, done]);
+    const amount = sumAmounts(open);
+    return this.advanceJob(jobId, done, now, (job) => ({
+      completed_entries: job.completed_entries + done.length,
+      paid_amount: (BigInt(job.paid_amount) + amount).toString(),
+    }));
+  }
+
+  /**
    * Locks the job's row (last, after every entry, ledger and account write, so it is held only
    * until commit), applies `change` to its counters, moves it as {@link nextPayoutJobStatus} says
-   * and writes it back.
+   * and writes it back. `entryIds` come in ascending order, as every caller read them.
    */
   private async advanceJob(
     jobId: PayoutJobId,
@@ -547,11 +672,16 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       completed_at: finishesNow ? at : job.completed_at,
       updated_at: at,
     };
-    await this.writeJob(after);
-    return jobProgress(job, after, [...entryIds].sort(compareIds));
+    await this.writeJob(after, job.claim_floor);
+    return jobProgress(job, after, entryIds);
   }
 
-  private async writeJob(job: PayoutJobRow): Promise<void> {
+  /**
+   * Writes a job row locked by lock-payout-job.sql and moves its claim floor to the first open
+   * entry from `floorFrom` on (past the last entry when none is open): the floor read with the
+   * lock, or lower when this write made entries below it pending again.
+   */
+  private async writeJob(job: PayoutJobRow, floorFrom: Int8): Promise<void> {
     await this.run('updatePayoutJob', [
       job.status,
       job.completed_entries,
@@ -562,6 +692,10 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
       job.started_at,
       job.completed_at,
       job.updated_at,
+      String(floorFrom),
+      String(job.last_entry_id),
+      job.id,
+      String(BigInt(job.last_entry_id) + 1n),
       job.id,
     ]);
   }
@@ -577,4 +711,12 @@ export class MySqlTransaction extends MySqlReads implements StoreTransaction {
     if (job === null) throw new NotFoundError('payout_job', jobId);
     return { job, changed: 0, entryIds: [], started: false, finished: false };
   }
+}
+
+/** What completing an entry needs of its row. */
+type PaidEntryRow = Pick<PayoutEntryRow, 'id' | 'amount'>;
+
+/** Sum of the rows' amounts. */
+function sumAmounts(rows: readonly PaidEntryRow[]): bigint {
+  return rows.reduce((sum, row) => sum + BigInt(row.amount), 0n);
 }

@@ -7,6 +7,7 @@ export type {
   PgNotificationLike,
   PgPoolClientLike,
   PgPoolLike,
+  PgQueryConfigLike,
   PgResultLike,
   PostgresPoolStoreOptions,
   PostgresStoreOptions,

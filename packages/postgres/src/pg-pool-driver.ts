@@ -1,6 +1,9 @@
+import { notifyStatements } from './notify-statements';
+import { withArrayLiterals } from './pg-array-literal';
 import { PgNotificationListener } from './pg-notification-listener';
 import type {
   DriverResult,
+  PendingNotifications,
   PostgresConnection,
   PostgresDriver,
   PostgresListener,
@@ -23,8 +26,12 @@ const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 export class PgPoolDriver implements PostgresDriver {
   constructor(private readonly pool: PgPoolLike) {}
 
-  async query<R>(sql: string, params: readonly unknown[] = []): Promise<DriverResult<R>> {
-    return toDriverResult<R>(await this.pool.query(sql, [...params]));
+  async query<R>(sql: string, params: readonly unknown[] = [], prepareAs?: string): Promise<DriverResult<R>> {
+    const values = withArrayLiterals(params);
+    const result = await (prepareAs === undefined
+      ? this.pool.query(sql, values)
+      : this.pool.query({ name: prepareAs, text: sql, values }));
+    return toDriverResult<R>(result);
   }
 
   async begin(): Promise<PostgresConnection> {
@@ -61,9 +68,13 @@ class PgTransaction implements PostgresConnection {
     }
   }
 
-  async query<R>(sql: string, params: readonly unknown[] = []): Promise<DriverResult<R>> {
+  async query<R>(sql: string, params: readonly unknown[] = [], prepareAs?: string): Promise<DriverResult<R>> {
     this.assertOpen();
-    return toDriverResult<R>(await this.client.query(sql, [...params]));
+    const values = withArrayLiterals(params);
+    const result = await (prepareAs === undefined
+      ? this.client.query(sql, values)
+      : this.client.query({ name: prepareAs, text: sql, values }));
+    return toDriverResult<R>(result);
   }
 
   async execute(script: string): Promise<void> {
@@ -72,11 +83,16 @@ class PgTransaction implements PostgresConnection {
     await this.client.query(script);
   }
 
-  async commit(): Promise<void> {
+  async commit(notifications?: PendingNotifications): Promise<void> {
     this.assertOpen();
+    // Without parameters pg sends one simple query, however many statements it holds: the
+    // notifications cost no round trip of their own. If one fails, Postgres skips the COMMIT and
+    // the connection, still in the aborted transaction, is destroyed below.
+    const notify = notifications === undefined ? '' : notifyStatements(notifications);
     let result: PgResultLike;
     try {
-      result = await this.client.query('COMMIT');
+      const results: PgResultLike | PgResultLike[] = await this.client.query(`${notify}COMMIT`);
+      result = Array.isArray(results) ? results.at(-1)! : results;
     } catch (error) {
       this.release(error);
       throw error;

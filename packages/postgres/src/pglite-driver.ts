@@ -1,5 +1,7 @@
+import { notifyStatements } from './notify-statements';
 import type {
   DriverResult,
+  PendingNotifications,
   PostgresConnection,
   PostgresDriver,
   PostgresListener,
@@ -39,7 +41,16 @@ export class PGliteDriver implements PostgresDriver {
       execute: async (script) => {
         await tx.exec(script);
       },
-      commit: () => {
+      commit: async (notifications?: PendingNotifications) => {
+        if (notifications !== undefined) {
+          try {
+            await tx.exec(notifyStatements(notifications));
+          } catch (error) {
+            ended.resolve('rollback');
+            await finished.catch(() => undefined);
+            throw error;
+          }
+        }
         ended.resolve('commit');
         return finished;
       },

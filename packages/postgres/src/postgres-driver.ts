@@ -13,7 +13,18 @@ export interface DriverResult<R> {
 
 /** Anything that runs one parameterized statement (`$1`, `$2`…). @internal */
 export interface PostgresQueryable {
-  query<R>(sql: string, params?: readonly unknown[]): Promise<DriverResult<R>>;
+  /**
+   * `prepareAs` names the statement: a driver that can keeps it prepared under that name on each
+   * connection, so Postgres parses it once per connection instead of once per call (and may plan
+   * it once). The name must belong to this exact SQL text.
+   */
+  query<R>(sql: string, params?: readonly unknown[], prepareAs?: string): Promise<DriverResult<R>>;
+}
+
+/** NOTIFY payloads a transaction sends on its channel as it commits, in order. @internal */
+export interface PendingNotifications {
+  readonly channel: string;
+  readonly payloads: readonly string[];
 }
 
 /**
@@ -25,8 +36,11 @@ export interface PostgresQueryable {
 export interface PostgresConnection extends PostgresQueryable {
   /** Runs a script of several statements (a migration) in this transaction. */
   execute(script: string): Promise<void>;
-  /** Commits; rejects if the commit failed or the transaction had been aborted by a failed statement. */
-  commit(): Promise<void>;
+  /**
+   * Sends `notifications` (Postgres delivers them at commit and drops them on rollback) and commits;
+   * rejects if either failed or the transaction had been aborted by a failed statement.
+   */
+  commit(notifications?: PendingNotifications): Promise<void>;
   /** Rolls back; a connection that cannot even roll back is destroyed rather than reused. */
   rollback(): Promise<void>;
 }

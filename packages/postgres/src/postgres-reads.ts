@@ -1,11 +1,15 @@
 import type {
   Challenge,
   ChallengeId,
+  ClosingChallengesQuery,
+  InboxFilter,
+  InboxMessage,
   LedgerEntry,
   LedgerFilter,
   LedgerTotal,
   Notification,
   NotificationFilter,
+  NotificationRecipient,
   PageRequest,
   Participant,
   PayoutEntry,
@@ -23,6 +27,7 @@ import type { DriverResult, PostgresQueryable } from './postgres-driver';
 import { toSettleError } from './postgres-errors';
 import type {
   ChallengeRow,
+  InboxRow,
   Int8,
   LedgerRow,
   NotificationRow,
@@ -33,6 +38,7 @@ import type {
 import {
   idParam,
   toChallenge,
+  toInboxMessage,
   toLedgerEntry,
   toNotification,
   toParticipant,
@@ -63,13 +69,26 @@ export class PostgresReads implements StoreReads {
     return rows.map(toParticipant);
   }
 
-  async nextDeadline(): Promise<Date | null> {
-    const [row] = await this.rows<{ deadline: Date | null }>('nextDeadline', []);
+  async nextDeadline(after?: Date): Promise<Date | null> {
+    const [row] = await this.rows<{ deadline: Date | null }>('nextDeadline', [after ?? null]);
     return row?.deadline ?? null;
   }
 
   async findDueChallenges(now: Date, limit: number): Promise<Challenge[]> {
     return (await this.rows<ChallengeRow>('findDueChallenges', [now, limit])).map(toChallenge);
+  }
+
+  async listClosingChallenges({ after, until, limit, cursor }: ClosingChallengesQuery): Promise<Challenge[]> {
+    // Without a cursor the page starts right after `after` (every id sorts after ''), which keeps
+    // the statement one index range whatever the page.
+    const rows = await this.rows<ChallengeRow>('listClosingChallenges', [
+      after,
+      until,
+      cursor?.deadline ?? after,
+      cursor?.id ?? '',
+      limit,
+    ]);
+    return rows.map(toChallenge);
   }
 
   async getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {
@@ -154,15 +173,27 @@ export class PostgresReads implements StoreReads {
     return rows.map(toNotification);
   }
 
-  async lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
-    const [row] = await this.rows<{ sent_at: Date | null }>('lastNotificationSent', [challengeId, recipient]);
-    return row?.sent_at ?? null;
+  async lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]> {
+    if (pairs.length === 0) return [];
+    const rows = await this.rows<{ sent_at: Date | null }>('lastNotificationsSent', [
+      pairs.map((p) => p.challengeId),
+      pairs.map((p) => p.recipient),
+    ]);
+    return rows.map((row) => row.sent_at);
+  }
+
+  async listInbox(userId: string, { limit, before, unreadOnly }: InboxFilter): Promise<InboxMessage[]> {
+    const beforeId = before === undefined ? null : idParam(before);
+    // A `before` that is no message id bounds nothing a message could be below.
+    if (before !== undefined && beforeId === null) return [];
+    const rows = await this.rows<InboxRow>('listInbox', [userId, beforeId, unreadOnly === true, limit]);
+    return rows.map(toInboxMessage);
   }
 
   /** Runs one of the store's statements, translating driver errors into `SettleError`s. */
   protected async run<R>(name: StatementName, params: readonly unknown[]): Promise<DriverResult<R>> {
     try {
-      return await this.connection.query<R>(this.sql.statement(name), params);
+      return await this.connection.query<R>(this.sql.statement(name), params, this.sql.preparedName(name));
     } catch (error) {
       throw toSettleError(error, { statement: name });
     }

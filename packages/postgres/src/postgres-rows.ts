@@ -1,6 +1,7 @@
 import type {
   Challenge,
   ChallengeStatus,
+  InboxMessage,
   JsonObject,
   LedgerEntry,
   Notification,
@@ -105,6 +106,19 @@ export interface NotificationRow {
 }
 
 /** @internal */
+export interface InboxRow {
+  id: Int8;
+  notification_id: string;
+  user_id: string;
+  kind: string;
+  challenge_id: string | null;
+  title: string;
+  body: string;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+/** @internal */
 export function toChallenge(row: ChallengeRow): Challenge {
   return {
     id: row.id,
@@ -198,10 +212,25 @@ export function toNotification(row: NotificationRow): Notification {
   };
 }
 
+/** @internal */
+export function toInboxMessage(row: InboxRow): InboxMessage {
+  return {
+    id: String(row.id),
+    notificationId: row.notification_id,
+    userId: row.user_id,
+    kind: row.kind,
+    challengeId: row.challenge_id,
+    title: row.title,
+    body: row.body,
+    createdAt: row.created_at,
+    readAt: row.read_at,
+  };
+}
+
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 /**
- * A store-assigned id (entry, notification) as a BIGINT parameter, or null when the string cannot
+ * A store-assigned id (entry, notification, inbox message) as a BIGINT parameter, or null when the string cannot
  * be one (then no row has it, and the statement is skipped instead of failing on the cast).
  *
  * @internal

@@ -16,9 +16,21 @@ export interface PgNotificationLike {
   readonly payload?: string | undefined;
 }
 
+/**
+ * A named statement as `pg` takes it: `pg` prepares it on each connection the first time and
+ * afterwards only binds and executes it (see {@link PostgresStoreSharedOptions.preparedStatements}).
+ */
+export interface PgQueryConfigLike {
+  readonly name: string;
+  readonly text: string;
+  readonly values: unknown[];
+}
+
 /** A client checked out of a `pg` Pool: the subset Settle uses. */
 export interface PgPoolClientLike {
+  /** Settle passes a {@link PgQueryConfigLike} only for its prepared statements. */
   query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  query(config: PgQueryConfigLike): Promise<PgResultLike>;
   /** Returns the client to the pool; an error (or `true`) destroys it instead. */
   release(destroy?: Error | boolean): void;
   on(event: 'notification', listener: (message: PgNotificationLike) => void): unknown;
@@ -37,6 +49,8 @@ export interface PgPoolClientLike {
 export interface PgPoolLike {
   /** One statement on any idle client (non-transactional reads). */
   query(text: string, values?: unknown[]): Promise<PgResultLike>;
+  /** A prepared statement on any idle client. */
+  query(config: PgQueryConfigLike): Promise<PgResultLike>;
   /** A dedicated client: transactions and the LISTEN connection of `subscribe()`. */
   connect(): Promise<PgPoolClientLike>;
 }
@@ -89,6 +103,15 @@ export interface PostgresStoreSharedOptions {
    */
   readonly maxRetries?: number;
   /**
+   * Sends the statements of the payout hot paths (paying a batch, creating a job) as named prepared
+   * statements, which Postgres parses once per connection instead of once per call. Turn
+   * it off behind a pooler that hands each transaction a different server connection without
+   * tracking prepared statements (PgBouncer before 1.21 in transaction mode), or when the pool is
+   * a wrapper that only passes SQL text through. Ignored on PGlite.
+   * Default: `true`.
+   */
+  readonly preparedStatements?: boolean;
+  /**
    * Supplies `updatedAt` for writes that take no instant (`updateChallenge`).
    * Default: `systemClock`.
    */
@@ -129,6 +152,7 @@ export interface ResolvedPostgresStoreOptions {
   readonly schema: string;
   readonly tablePrefix: string;
   readonly maxRetries: number;
+  readonly preparedStatements: boolean;
   readonly clock: Clock;
 }
 
@@ -161,9 +185,13 @@ export function resolvePostgresStoreOptions(options: PostgresStoreOptions): Reso
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new ValidationError('maxRetries', 'must be a non-negative integer');
   }
+  const preparedStatements = options.preparedStatements ?? true;
+  if (typeof preparedStatements !== 'boolean') {
+    throw new ValidationError('preparedStatements', 'must be true or false');
+  }
   const hasPool = options.pool !== undefined && options.pool !== null;
   const hasPglite = options.pglite !== undefined && options.pglite !== null;
   if (hasPool === hasPglite) throw new ValidationError('pool', 'pass exactly one of pool or pglite');
   const connection = hasPool ? { pool: options.pool as PgPoolLike } : { pglite: options.pglite as PGliteLike };
-  return { connection, schema, tablePrefix, maxRetries, clock: options.clock ?? systemClock };
+  return { connection, schema, tablePrefix, maxRetries, preparedStatements, clock: options.clock ?? systemClock };
 }

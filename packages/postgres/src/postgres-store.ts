@@ -3,6 +3,9 @@ import type {
   Challenge,
   ChallengeId,
   Clock,
+  ClosingChallengesQuery,
+  InboxFilter,
+  InboxMessage,
   LedgerEntry,
   LedgerFilter,
   LedgerTotal,
@@ -10,6 +13,7 @@ import type {
   MigrationStatus,
   Notification,
   NotificationFilter,
+  NotificationRecipient,
   PageRequest,
   Participant,
   PayoutEntry,
@@ -42,7 +46,7 @@ import { PostgresTransaction } from './postgres-transaction';
  * instance, with one set of SQL for both. Hot paths are single statements: a job and all its
  * entries are one `INSERT … unnest()`, a batch is claimed with `FOR UPDATE SKIP LOCKED`, and its
  * completion (entries, ledger, accounts, job counters) is one statement of CTEs. A transaction's
- * events go out with one `pg_notify` statement just before COMMIT, so they are delivered on commit only.
+ * events are sent with its COMMIT, in the same round trip, so they are delivered on commit only.
  *
  * Call {@link PostgresStore.migrate} once at start-up (safe from many processes at once).
  *
@@ -80,16 +84,21 @@ export class PostgresStore implements Store {
     const resolved = resolvePostgresStoreOptions(options);
     const { connection } = resolved;
     this.driver = 'pool' in connection ? new PgPoolDriver(connection.pool) : new PGliteDriver(connection.pglite);
-    this.sql = new PostgresSql(resolved.schema, resolved.tablePrefix);
+    // PGlite runs in this process: a statement costs no round trip, and it has no named statements.
+    this.sql = new PostgresSql(
+      resolved.schema,
+      resolved.tablePrefix,
+      'pool' in connection && resolved.preparedStatements,
+    );
     this.maxRetries = resolved.maxRetries;
     this.clock = resolved.clock;
     // Deadlock victims are retried after 5–20 ms, doubling per attempt: long enough for the winner
     // to commit, short enough not to matter.
     this.retryDelay = createBackoff('transaction retry', { base: 10, max: 200, jitter: 0.5 });
     const open: PostgresQueryable = {
-      query: <R>(sql: string, params?: readonly unknown[]): Promise<DriverResult<R>> => {
+      query: <R>(sql: string, params?: readonly unknown[], prepareAs?: string): Promise<DriverResult<R>> => {
         this.assertOpen();
-        return this.driver.query<R>(sql, params);
+        return this.driver.query<R>(sql, params, prepareAs);
       },
     };
     this.reads = new PostgresReads(open, this.sql);
@@ -119,7 +128,8 @@ export class PostgresStore implements Store {
    * `BEGIN ISOLATION LEVEL READ COMMITTED` on a connection of its own; `fn` runs every statement
    * there (`tx.query` too), then `COMMIT`, or `ROLLBACK` if it throws. A deadlock (`40P01`), a
    * serialization failure (`40001`) or a connection lost before commit reruns `fn` up to
-   * `maxRetries` times after a jittered pause of a few milliseconds.
+   * `maxRetries` times after a jittered pause of a few milliseconds, also when `fn` caught the
+   * statement's error or threw its own instead.
    */
   async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -173,12 +183,16 @@ export class PostgresStore implements Store {
     return this.reads.listParticipants(challengeId, page);
   }
 
-  nextDeadline(): Promise<Date | null> {
-    return this.reads.nextDeadline();
+  nextDeadline(after?: Date): Promise<Date | null> {
+    return this.reads.nextDeadline(after);
   }
 
   findDueChallenges(now: Date, limit: number): Promise<Challenge[]> {
     return this.reads.findDueChallenges(now, limit);
+  }
+
+  listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]> {
+    return this.reads.listClosingChallenges(query);
   }
 
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {
@@ -213,8 +227,12 @@ export class PostgresStore implements Store {
     return this.reads.listNotifications(filter);
   }
 
-  lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
-    return this.reads.lastNotificationSent(challengeId, recipient);
+  lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]> {
+    return this.reads.lastNotificationsSent(pairs);
+  }
+
+  listInbox(userId: string, filter: InboxFilter): Promise<InboxMessage[]> {
+    return this.reads.listInbox(userId, filter);
   }
 
   // ── Transactions ────────────────────────────────────────────────────────
@@ -230,9 +248,9 @@ export class PostgresStore implements Store {
     let ended = false;
     // A handle kept past the end of fn must not reach a connection that is back in the pool.
     const scoped: PostgresQueryable = {
-      query: <R>(sql: string, params?: readonly unknown[]): Promise<DriverResult<R>> => {
+      query: <R>(sql: string, params?: readonly unknown[], prepareAs?: string): Promise<DriverResult<R>> => {
         if (ended) return Promise.reject(new StoreError('This transaction has already ended'));
-        return connection.query<R>(sql, params);
+        return connection.query<R>(sql, params, prepareAs);
       },
     };
     const tx = new PostgresTransaction(scoped, this.sql, this.clock);
@@ -240,16 +258,17 @@ export class PostgresStore implements Store {
     try {
       result = await fn(tx);
       if (tx.failure !== undefined) throw tx.failure;
-      await tx.flushEvents();
     } catch (error) {
       ended = true;
-      // If even ROLLBACK fails the driver destroys the connection; fn's error is the one that matters.
+      // If even ROLLBACK fails the driver destroys the connection; fn's error is the one that matters,
+      // unless a statement hit a deadlock or a serialization failure: then the transaction is rerun
+      // whatever fn made of that error (a host hook may have wrapped it in its own).
       await connection.rollback().catch(() => undefined);
-      throw error;
+      throw tx.failure instanceof StoreError && tx.failure.retryable ? tx.failure : error;
     }
     ended = true;
     try {
-      await connection.commit();
+      await connection.commit(tx.pendingNotifications());
     } catch (error) {
       throw toSettleError(error, { statement: 'COMMIT', committing: true });
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
-import type { PGliteLike, PgPoolClientLike, PgPoolLike } from '@settle/postgres';
+import type { PGliteLike, PgPoolClientLike, PgPoolLike, PgQueryConfigLike } from '@settle/postgres';
 import pg from 'pg';
 
 /** The test server; override with DATABASE_URL. */
@@ -89,18 +89,18 @@ export interface StatementLog {
 export function countingPool(pool: pg.Pool): { pool: PgPoolLike; log: StatementLog } {
   const log = statementLog();
   const counted: PgPoolLike = {
-    query: (text, values) => {
-      log.statements.push(text);
-      return pool.query(text, values);
+    query: (query: string | PgQueryConfigLike, values?: unknown[]) => {
+      log.statements.push(typeof query === 'string' ? query : query.text);
+      return pool.query(query, values);
     },
     connect: async () => {
       const client = await pool.connect();
       return new Proxy(client, {
         get(target, property) {
           if (property === 'query') {
-            return (text: string, values?: unknown[]) => {
-              log.statements.push(text);
-              return target.query(text, values);
+            return (query: string | PgQueryConfigLike, values?: unknown[]) => {
+              log.statements.push(typeof query === 'string' ? query : query.text);
+              return target.query(query, values);
             };
           }
           const value: unknown = Reflect.get(target, property);

@@ -14,9 +14,14 @@ describe('Scheduler on PostgresStore over PGlite', () => {
     await pglite?.close();
   });
 
-  runSchedulerScenarios('PGlite', async () => {
-    const store = new PostgresStore({ pglite, tablePrefix: `s${++prefixes}_` });
-    await store.migrate();
-    return { store, cleanup: () => store.close() };
-  });
+  runSchedulerScenarios(
+    'PGlite',
+    async () => {
+      const store = new PostgresStore({ pglite, tablePrefix: `s${++prefixes}_` });
+      await store.migrate();
+      return { store, cleanup: () => store.close() };
+    },
+    // PGlite's transactions take turns.
+    { concurrentTransactions: false },
+  );
 });

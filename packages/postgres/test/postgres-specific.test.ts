@@ -14,11 +14,13 @@ import type {
 } from '@settle/core';
 import { ConflictError, InvalidTransitionError, MAX_AMOUNT, NotFoundError, ValidationError } from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   countingPglite,
   countingPool,
   createTestDatabase,
+  DATABASE_URL,
   postgresAvailable,
   type StatementLog,
   type TestDatabase,
@@ -384,14 +386,15 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     it('migrate() creates the tables, records every version, and applies nothing the second time', async () => {
       const prefix = db.freshPrefix();
       const store = storeWith(prefix);
-      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 3 });
-      expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 3 });
+      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 4 });
+      expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4], version: 4 });
+      expect(await store.migrate()).toEqual({ applied: [], version: 4 });
       expect(await tables(prefix)).toEqual(
         [
           'accounts',
           'challenges',
           'events',
+          'inbox',
           'ledger',
           'migrations',
           'notifications',
@@ -407,6 +410,7 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
         { version: 1, name: 'init' },
         { version: 2, name: 'payout-job-next-status' },
         { version: 3, name: 'payout-claim-floor' },
+        { version: 4, name: 'inbox' },
       ]);
       const { rows: functions } = await db.pool.query<{ name: string }>(
         'SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND starts_with(p.proname, $2)',
@@ -420,18 +424,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       // Separate store instances stand for separate processes: each migrates on its own connection.
       const stores = Array.from({ length: 6 }, () => storeWith(prefix));
       const results = await Promise.all(stores.map((store) => store.migrate()));
-      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3]);
-      expect(results.every((result) => result.version === 3)).toBe(true);
+      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4]);
+      expect(results.every((result) => result.version === 4)).toBe(true);
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ n: 3 }]);
+      expect(rows).toEqual([{ n: 4 }]);
     });
 
     it('migrate() creates a missing schema', async () => {
       const schema = `${db.schema}_extra`;
       const store = new PostgresStore({ pool: db.pool, schema, tablePrefix: 'x_' });
       try {
-        expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
-        expect((await store.migrationStatus()).version).toBe(3);
+        expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4], version: 4 });
+        expect((await store.migrationStatus()).version).toBe(4);
       } finally {
         await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
@@ -584,18 +588,108 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       expect(await store.ledgerTotal({ jobId: job.id })).toEqual({ count: 500, total: 50_000n });
     });
 
-    it('a transaction’s events go out in one statement, sent just before COMMIT', async () => {
+    it('a transaction’s events go out with its COMMIT, in the same round trip, in order', async () => {
       const { pool, log } = countingPool(db.pool);
       const store = new PostgresStore({ pool, schema: db.schema, tablePrefix: db.freshPrefix() });
       await store.migrate();
-      const statements = await statementsOf(log, () =>
-        store.transaction(async (tx) => {
-          for (const name of ['first', 'second', 'third']) await tx.publish({ name, data: { name } });
-          expect(log.statements.filter((sql) => sql.includes('pg_notify'))).toHaveLength(0);
-        }),
-      );
-      expect(statements).toHaveLength(1);
-      expect(statements[0]).toContain('pg_notify');
+      const events = eventLog();
+      const subscription = await store.subscribe(events.listener);
+      try {
+        const mark = log.statements.length;
+        // Quotes and backslashes travel inside SQL literals here: they must arrive as they were sent.
+        const names = ['first', "it's", "back\\slash \\'quote"];
+        await store.transaction(async (tx) => {
+          for (const name of names) await tx.publish({ name, data: { name } });
+          expect(log.statements.slice(mark).filter((sql) => sql.includes('pg_notify'))).toHaveLength(0);
+        });
+        const sent = log.statements.slice(mark);
+        expect(sent).toHaveLength(2);
+        expect(sent[0]).toMatch(/^BEGIN/);
+        expect(sent[1]).toContain('pg_notify');
+        expect(sent[1]).toMatch(/COMMIT$/);
+        await events.next(names[2]!);
+        expect(events.events).toEqual(names.map((name) => ({ name, data: { name } })));
+      } finally {
+        await subscription.close();
+      }
+    });
+  });
+
+  describe('prepared statements', () => {
+    /** A migrated store on a pool of one connection, and the statements prepared on that connection. */
+    const onOneConnection = async (options: { preparedStatements?: boolean } = {}) => {
+      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+      const prefix = db.freshPrefix();
+      const store = new PostgresStore({ pool, schema: db.schema, tablePrefix: prefix, ...options });
+      await store.migrate();
+      const prepared = async () =>
+        (await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map(
+          (row) => row.name,
+        );
+      const close = async () => {
+        await store.close();
+        await pool.end();
+      };
+      return { pool, store, prefix, prepared, close };
+    };
+    const pay = (store: Store, limit: number) =>
+      store.transaction((tx) => tx.payPayoutBatch({ now: REFERENCE, limit }));
+
+    it('creates jobs and pays batches through statements prepared once per connection, unbroken by a column added later', async () => {
+      const { pool, store, prefix, prepared, close } = await onOneConnection();
+      try {
+        const job = newJob();
+        await store.transaction((tx) => tx.createPayoutJob(job, newEntries(30)));
+        expect(await pay(store, 10)).toMatchObject({ amount: 1_000n, progress: { changed: 10 } });
+        const names = await prepared();
+        expect(names).toHaveLength(2);
+        // Postgres refuses to run a prepared statement whose result a schema change altered: the
+        // statements name their columns, so a migration that adds one leaves them working.
+        await pool.query(`ALTER TABLE "${db.schema}".${prefix}payout_jobs ADD COLUMN added_later integer`);
+        expect(await pay(store, 10)).toMatchObject({ amount: 1_000n, progress: { job: { completedEntries: 20 } } });
+        const second = newJob();
+        await store.transaction((tx) => tx.createPayoutJob(second, newEntries(5)));
+        expect(await store.getPayoutJob(second.id)).toMatchObject({ totalEntries: 5, totalAmount: 500n });
+        expect(await prepared()).toEqual(names);
+      } finally {
+        await close();
+      }
+    });
+
+    it('preparedStatements: false sends every statement unnamed', async () => {
+      const { store, prepared, close } = await onOneConnection({ preparedStatements: false });
+      try {
+        await store.transaction((tx) => tx.createPayoutJob(newJob(), newEntries(3)));
+        expect(await pay(store, 10)).toMatchObject({ amount: 300n, progress: { changed: 3 } });
+        expect(await prepared()).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('sends arrays of strings element for element, quotes, backslashes and the word NULL included', async () => {
+      const { store, close } = await onOneConnection();
+      try {
+        const awkward = ['', 'NULL', 'a,b', '{x}', 'say "hi"', 'back\\slash', "it's", ' padded ', 'ünï'];
+        const entries = awkward.map((userId, i) => ({
+          userId: userId === '' ? 'empty?' : userId,
+          amount: BigInt(i + 1),
+        }));
+        const job = newJob();
+        await store.transaction((tx) => tx.createPayoutJob(job, entries));
+        const stored = await store.listPayoutEntries(job.id, { limit: 20 });
+        expect(stored.map((e) => [e.userId, e.amount])).toEqual(entries.map((e) => [e.userId, e.amount]));
+        const { rows } = await store.transaction((tx) =>
+          tx.query<{ a: string[]; none: string[] }>('SELECT $1::text[] AS a, $2::text[] AS none', [awkward, []]),
+        );
+        expect(rows[0]).toEqual({ a: awkward, none: [] });
+      } finally {
+        await close();
+      }
+    });
+
+    it('rejects a preparedStatements that is not a boolean', () => {
+      expect(() => new PostgresStore({ pool: db.pool, preparedStatements: 'yes' as never })).toThrow(ValidationError);
     });
   });
 
@@ -861,6 +955,34 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       expect(await claim(store, 10)).toEqual(ids.slice(0, 3));
     });
 
+    it('rises just past a batch of every id from the floor on, and stops at an entry the batch paid around', async () => {
+      const { store, prefix } = await migrated();
+      const { job, ids } = await seedJob(store, 6);
+      const floor = async () => {
+        const { rows } = await db.pool.query<{ claim_floor: string }>(
+          `SELECT claim_floor FROM "${db.schema}".${prefix}payout_jobs WHERE id = $1`,
+          [job.id],
+        );
+        return rows[0]!.claim_floor;
+      };
+      const pay = (now: Date, limit: number) => store.transaction((tx) => tx.payPayoutBatch({ now, limit }));
+
+      // A new job's floor is 0: its first batch looks the next entry up.
+      expect((await pay(REFERENCE, 2))?.progress.entryIds).toEqual(ids.slice(0, 2));
+      expect(await floor()).toBe(ids[2]);
+      // A batch starting at the floor with no id skipped: the floor moves past it without a lookup.
+      expect((await pay(REFERENCE, 1))?.progress.entryIds).toEqual([ids[2]]);
+      expect(await floor()).toBe(String(BigInt(ids[2]!) + 1n));
+      // ids[4] waits for a retry in an hour: the next batch pays around it, and the floor must stay there.
+      await fail(store, job.id, [{ entryId: ids[4]!, error: 'busy', retryAt: at(60 * MINUTE) }], REFERENCE);
+      expect((await pay(at(MINUTE), 10))?.progress.entryIds).toEqual([ids[3], ids[5]]);
+      expect(await floor()).toBe(ids[4]);
+      expect(await pay(at(2 * MINUTE), 10)).toBeNull();
+      expect((await pay(at(61 * MINUTE), 10))?.progress.entryIds).toEqual([ids[4]]);
+      expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'completed', completedEntries: 6 });
+      expect(await store.ledgerTotal({ jobId: job.id })).toEqual({ count: 6, total: 600n });
+    });
+
     it('a completion that waited for a retry’s commit leaves the entries that retry requeued claimable', async () => {
       const { store, prefix } = await migrated();
       const { job, ids } = await seedJob(store, 6);
@@ -1021,8 +1143,8 @@ describe('PostgresStore on PGlite', () => {
   it('migrate() is idempotent and safe when called several times at once', async () => {
     const { store } = storeWith();
     const results = await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3]);
-    expect(await store.migrate()).toEqual({ applied: [], version: 3 });
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4]);
+    expect(await store.migrate()).toEqual({ applied: [], version: 4 });
   });
 
   it('keeps 2^63 − 1 exact', async () => {

@@ -1,30 +1,7 @@
-import { PostgresStore } from '@settle/postgres';
 import { runSchedulerScenarios } from '@settle/testkit';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from './helpers';
+import { describeOnServer } from './server-suite';
 
 // The Scheduler scenarios on a real server, each in a fresh installation (table prefix).
-const available = await postgresAvailable(import.meta.filename);
-
-describe.skipIf(!available)('Scheduler on PostgresStore over a pg Pool', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase(import.meta.filename);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-
-  runSchedulerScenarios('PostgreSQL', async () => {
-    const tablePrefix = db.freshPrefix();
-    const store = new PostgresStore({ pool: db.pool, schema: db.schema, tablePrefix });
-    await store.migrate();
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await db.dropPrefix(tablePrefix);
-      },
-    };
-  });
+await describeOnServer('Scheduler on PostgresStore over a pg Pool', import.meta.filename, (suite) => {
+  runSchedulerScenarios('PostgreSQL', suite.freshStore());
 });

@@ -3,6 +3,7 @@ import { registerChallengeTests } from './conformance/challenges';
 import { createConformanceContext } from './conformance/conformance-context';
 import { type ConformanceOptions, resolveConformanceOptions } from './conformance/conformance-options';
 import { registerEventTests } from './conformance/events';
+import { registerInboxTests } from './conformance/inbox';
 import { registerMigrationTests } from './conformance/migrations';
 import { registerNotificationTests } from './conformance/notifications';
 import { registerPayoutClaimTests } from './conformance/payouts-claim';
@@ -45,6 +46,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, optio
     registerPayoutCompleteTests(ctx);
     registerPayoutLifecycleTests(ctx);
     registerNotificationTests(ctx);
+    registerInboxTests(ctx);
     registerEventTests(ctx);
   });
 }

@@ -1,4 +1,5 @@
 import type { ChallengeId, ChallengeStatus } from '../domain/challenge';
+import type { PayoutJobId } from '../domain/payout';
 import type { SettleError } from '../errors';
 
 /** A challenge changed status. */
@@ -12,6 +13,11 @@ export interface ChallengeTransitionedEvent {
   readonly transitionedAt: string;
   /** Milliseconds between the deadline and the transition (0 for transitions not caused by a deadline). */
   readonly lagMs: number;
+  /**
+   * The refund job queued in the same transaction, when the Scheduler's `autoResolve` policy
+   * cancelled the challenge (`to: 'cancelled'`) and had stakes to pay back; absent otherwise.
+   */
+  readonly refundJobId?: PayoutJobId;
 }
 
 /** Events of a `Scheduler`; each fires after its transaction committed, on the instance whose update won. */

@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from '../errors';
 import type { PayoutQueueEvents } from '../events/payout-queue-events';
-import { MAX_AMOUNT, parseAmount } from '../money/amount';
+import { MAX_AMOUNT } from '../money/amount';
 import type {
   ClaimPayoutBatchOptions,
   PayoutBatch,
@@ -26,6 +26,7 @@ import type {
 } from '../store/store';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireId, requireInteger, requireJsonObject } from '../validation';
+import { parsePayoutEntries } from './parse-payout-entries';
 import {
   type BatchOutcome,
   batchEvents,
@@ -79,6 +80,17 @@ export interface EnqueueInput {
   readonly metadata?: JsonObject;
 }
 
+/** A job {@link PayoutQueue.enqueueIn} wrote in a transaction that has not committed yet. */
+export interface UncommittedPayoutJob {
+  /** The job as written in the transaction. */
+  readonly job: PayoutJob;
+  /**
+   * Call after the transaction committed, never after a rollback: emits `payout.queued` on the
+   * queue and wakes its idle workers. Only the first call does anything.
+   */
+  committed(): void;
+}
+
 /** What `runOnce`/`drain` did. */
 export interface RunSummary {
   /** Batches committed. */
@@ -99,6 +111,15 @@ export interface PayoutQueueHealth {
   /** Age of the oldest claimable entry in ms, or null when none waits. */
   readonly oldestPendingAgeMs: number | null;
   readonly error: string | null;
+}
+
+/** A validated job, ready for `#createJob`. */
+interface NewJob {
+  readonly challengeId: ChallengeId | null;
+  readonly priority: number;
+  readonly metadata: JsonObject;
+  readonly entries: readonly NewPayoutEntry[];
+  readonly now: Date;
 }
 
 const NOTHING: RunSummary = { batches: 0, completed: 0, failed: 0 };
@@ -123,6 +144,8 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   #state: 'running' | 'stopping' | 'stopped' = 'stopped';
   #lanes: Promise<void>[] = [];
   #idle = new Set<AbortController>();
+  /** Counts wakes, so a lane can tell one arrived while it was busy. */
+  #wakes = 0;
   #lastError: SettleError | null = null;
   #unsubscribe: (() => Promise<void>) | null = null;
 
@@ -181,30 +204,33 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
    * amounts that are not positive integers) with `ValidationError` before anything is written.
    */
   async enqueue(input: EnqueueInput): Promise<{ readonly jobId: PayoutJobId }> {
-    if (input === null || typeof input !== 'object') throw new ValidationError('input', 'must be an object');
-    const challengeId = input.challengeId ?? null;
-    if (challengeId !== null) requireId('input.challengeId', challengeId);
-    if (!Array.isArray(input.entries) || input.entries.length === 0) {
-      throw new ValidationError('input.entries', 'must be a non-empty array');
-    }
-    const seen = new Set<string>();
-    const entries: NewPayoutEntry[] = input.entries.map((entry, i) => {
-      const userId = requireId(`input.entries[${i}].userId`, entry?.userId);
-      if (seen.has(userId)) throw new ValidationError(`input.entries[${i}].userId`, `duplicates user ${userId}`);
-      seen.add(userId);
-      return { userId, amount: parseAmount(`input.entries[${i}].amount`, entry.amount, { min: 1n }) };
-    });
-    if (entries.reduce((sum, e) => sum + e.amount, 0n) > MAX_AMOUNT) {
-      throw new ValidationError('input.entries', `amounts must not add up to more than ${MAX_AMOUNT}`);
-    }
-    const priority = requireInteger('input.priority', input.priority ?? 0, { min: -1_000_000, max: 1_000_000 });
-    const metadata = requireJsonObject('input.metadata', input.metadata ?? {});
-    const now = this.#options.clock.now();
-    const job = await this.#options.store.transaction((tx) =>
-      this.#createJob(tx, { challengeId, priority, metadata, entries, now }),
-    );
-    this.#afterCreate(job);
-    return { jobId: job.id };
+    const job = parseEnqueueInput(input, this.#options.clock.now());
+    const created = await this.#options.store.transaction((tx) => this.#createJob(tx, job));
+    this.#afterCreate(created);
+    return { jobId: created.id };
+  }
+
+  /**
+   * Like {@link PayoutQueue.enqueue}, inside a transaction you own on this queue's store, so the job
+   * commits or rolls back with your other writes (the `Scheduler`'s `refundUnopposed` policy
+   * cancels a challenge and queues its refund this way: never one without the other). Same
+   * validation; the job's `payout.queued` is published in `tx` for other processes. Call
+   * `committed()` on the result once `tx` has committed, to emit `payout.queued` on this queue and
+   * wake its idle workers at once; without it the job is still paid, from the next poll.
+   */
+  async enqueueIn(tx: StoreTransaction, input: EnqueueInput): Promise<UncommittedPayoutJob> {
+    if (typeof tx?.createPayoutJob !== 'function') throw new ValidationError('tx', 'must be a Settle StoreTransaction');
+    const job = await this.#createJob(tx, parseEnqueueInput(input, this.#options.clock.now()));
+    let announced = false;
+    return {
+      job,
+      committed: () => {
+        // Once only: a second call must not announce the job twice.
+        if (announced) return;
+        announced = true;
+        this.#afterCreate(job);
+      },
+    };
   }
 
   /** The job's status and counters. Throws `NotFoundError` for an unknown job. */
@@ -376,16 +402,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     });
   }
 
-  async #createJob(
-    tx: StoreTransaction,
-    job: {
-      challengeId: ChallengeId | null;
-      priority: number;
-      metadata: JsonObject;
-      entries: readonly NewPayoutEntry[];
-      now: Date;
-    },
-  ): Promise<PayoutJob> {
+  async #createJob(tx: StoreTransaction, job: NewJob): Promise<PayoutJob> {
     const created = await tx.createPayoutJob(
       {
         id: randomUUID(),
@@ -643,13 +660,16 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
 
   async #lane(): Promise<void> {
     while (this.#state === 'running') {
+      const wakesBefore = this.#wakes;
       let worked = false;
       try {
         worked = (await this.runOnce()).batches > 0;
       } catch {
         // Already reported as an `error` event; back off for one poll interval.
       }
-      if (!worked && this.#state === 'running') await this.#sleep(this.#options.pollIntervalMs);
+      // A wake during runOnce (a job queued after its claim found nothing) must not be slept through.
+      const woken = this.#wakes !== wakesBefore;
+      if (!worked && !woken && this.#state === 'running') await this.#sleep(this.#options.pollIntervalMs);
     }
   }
 
@@ -660,7 +680,9 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       } catch (err) {
         this.#report(err, { phase: 'retention' });
       }
-      await this.#sleep(retention.everyMs);
+      // stop() wakes only loops already asleep: one still pruning then must not start a sleep
+      // that nothing ends (a whole `every` on the system clock, forever on a fake one).
+      if (this.#state === 'running') await this.#sleep(retention.everyMs);
     }
   }
 
@@ -692,6 +714,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   }
 
   #wake(): void {
+    this.#wakes += 1;
     for (const controller of this.#idle) controller.abort();
   }
 
@@ -779,6 +802,23 @@ async function publishAll(tx: StoreTransaction, events: readonly (PayoutEvent | 
   for (const event of events) {
     if (event) await tx.publish({ name: event.name, data: event.data as unknown as JsonObject });
   }
+}
+
+/** Validates `enqueue` input into the job to create; throws `ValidationError` naming the field. */
+function parseEnqueueInput(input: EnqueueInput, now: Date): NewJob {
+  if (input === null || typeof input !== 'object') throw new ValidationError('input', 'must be an object');
+  const challengeId = input.challengeId ?? null;
+  if (challengeId !== null) requireId('input.challengeId', challengeId);
+  if (!Array.isArray(input.entries) || input.entries.length === 0) {
+    throw new ValidationError('input.entries', 'must be a non-empty array');
+  }
+  const entries = parsePayoutEntries(input.entries);
+  if (entries.reduce((sum, e) => sum + e.amount, 0n) > MAX_AMOUNT) {
+    throw new ValidationError('input.entries', `amounts must not add up to more than ${MAX_AMOUNT}`);
+  }
+  const priority = requireInteger('input.priority', input.priority ?? 0, { min: -1_000_000, max: 1_000_000 });
+  const metadata = requireJsonObject('input.metadata', input.metadata ?? {});
+  return { challengeId, priority, metadata, entries, now };
 }
 
 async function readParticipants(tx: StoreTransaction, challengeId: ChallengeId): Promise<Participant[]> {

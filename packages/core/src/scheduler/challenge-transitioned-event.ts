@@ -1,9 +1,10 @@
 import type { Challenge } from '../domain/challenge';
+import type { PayoutJobId } from '../domain/payout';
 import type { ChallengeTransitionedEvent } from '../events/scheduler-events';
 
 /**
  * Builds the `challenge.transitioned` payload: `before` is the challenge as read, `after` as the
- * conditional update returned it.
+ * conditional update returned it, `refundJobId` the refund queued with it, if any.
  *
  * @internal
  */
@@ -12,6 +13,7 @@ export function transitionedEvent(
   after: Challenge,
   transitionedAt: Date,
   lagMs: number,
+  refundJobId: PayoutJobId | null = null,
 ): ChallengeTransitionedEvent {
   return {
     challengeId: after.id,
@@ -20,5 +22,6 @@ export function transitionedEvent(
     deadline: after.deadline.toISOString(),
     transitionedAt: transitionedAt.toISOString(),
     lagMs,
+    ...(refundJobId === null ? {} : { refundJobId }),
   };
 }

@@ -4,10 +4,12 @@ import type { HostTransaction, Store, StoreReads } from '../store/store';
 import { type Clock, systemClock } from '../time/clock';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireInteger } from '../validation';
+import type { AutoResolvePolicy } from './auto-resolve-policy';
 
 /**
  * What `onDeadline` receives: the host's own SQL (`query`) and Settle's reads, all inside the
- * transaction that closes the challenge, so they see it `pending_admin` and commit or roll back with it.
+ * transaction that closes the challenge, so they see it closed (and its refund job, if the
+ * `autoResolve` policy queued one) and commit or roll back with it.
  */
 export type DeadlineTransaction = HostTransaction & StoreReads;
 
@@ -37,9 +39,19 @@ export interface SchedulerOptions {
    */
   readonly retryDelay?: DurationInput;
   /**
-   * Runs in the transaction that moves `challenge` (already `pending_admin`) out of `active`: update
-   * your own rows here and they commit atomically with the transition. If it throws, the transition
-   * rolls back, an `error` event is emitted, and it is retried after `retryDelay`. Default: none.
+   * Decides at each deadline whether the challenge is closed for an admin (`pending_admin`) or
+   * cancelled, e.g. `refundUnopposed({ payouts })`: a challenge without an opponent is cancelled
+   * and its stakes refunded through a `PayoutQueue`, in the transition's transaction. Runs before
+   * `onDeadline`. Default: none (every challenge goes to `pending_admin`).
+   */
+  readonly autoResolve?: AutoResolvePolicy;
+  /**
+   * Runs in the transaction that moves `challenge` out of `active`, after the `autoResolve` policy
+   * and the status change: `challenge` is already `pending_admin`, or `cancelled` when the policy
+   * cancelled it (its refund job, if any, is readable through `tx.listPayoutJobs`). Update your own
+   * rows here and they commit atomically with the transition. If it throws, the transition (and any
+   * refund job) rolls back, an `error` event is emitted, and it is retried after `retryDelay`.
+   * Default: none.
    */
   readonly onDeadline?: (tx: DeadlineTransaction, challenge: Challenge) => Promise<void> | void;
 }
@@ -52,6 +64,7 @@ export interface ResolvedSchedulerOptions {
   readonly batchSize: number;
   readonly concurrency: number;
   readonly retryDelayMs: number;
+  readonly autoResolve: AutoResolvePolicy | null;
   readonly onDeadline: SchedulerOptions['onDeadline'] | null;
 }
 
@@ -59,6 +72,9 @@ export interface ResolvedSchedulerOptions {
 export function resolveSchedulerOptions(options: SchedulerOptions): ResolvedSchedulerOptions {
   if (!options || typeof options.store?.transaction !== 'function') {
     throw new ValidationError('options.store', 'must be a Settle Store');
+  }
+  if (options.autoResolve !== undefined && typeof options.autoResolve !== 'function') {
+    throw new ValidationError('options.autoResolve', 'must be a policy function, e.g. refundUnopposed({ payouts })');
   }
   if (options.onDeadline !== undefined && typeof options.onDeadline !== 'function') {
     throw new ValidationError('options.onDeadline', 'must be a function');
@@ -70,6 +86,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions): ResolvedSche
     batchSize: requireInteger('options.batchSize', options.batchSize ?? 100, { min: 1, max: 10_000 }),
     concurrency: requireInteger('options.concurrency', options.concurrency ?? 1, { min: 1, max: 100 }),
     retryDelayMs: durationMs('options.retryDelay', options.retryDelay ?? 'PT5S'),
+    autoResolve: options.autoResolve ?? null,
     onDeadline: options.onDeadline ?? null,
   };
 }

@@ -1,15 +1,17 @@
 import { EventEmitter } from 'eventemitter3';
 import pLimit from 'p-limit';
 import type { Challenge, ChallengeId } from '../domain/challenge';
-import { ListenerError, SettleError, StoreError } from '../errors';
+import { ConflictError, ListenerError, SettleError, StoreError } from '../errors';
 import type { ChallengeTransitionedEvent, SchedulerEvents } from '../events/scheduler-events';
+import type { UncommittedPayoutJob } from '../payout/payout-queue';
+import { type AutoResolveDecision, checkDecision } from './auto-resolve-policy';
 import { transitionedEvent } from './challenge-transitioned-event';
 import { DEADLINE_CHANGED_EVENT, deadlineSignal } from './deadline-signal';
 import { type ResolvedSchedulerOptions, resolveSchedulerOptions, type SchedulerOptions } from './scheduler-options';
 
 /** What {@link Scheduler.runDue} did. */
 export interface SchedulerRunSummary {
-  /** Challenges this instance moved to `pending_admin`. */
+  /** Challenges this instance closed: moved to `pending_admin`, or `cancelled` by the `autoResolve` policy. */
   readonly transitioned: number;
   /** Challenges another instance (or an extension, or a cancellation) changed first. */
   readonly lost: number;
@@ -19,15 +21,28 @@ export interface SchedulerRunSummary {
 
 type Outcome = 'transitioned' | 'lost' | 'failed';
 
+/** Where a failed transition failed, reported in `error.context.phase`. */
+type Phase = 'transition' | 'autoResolve' | 'onDeadline';
+
+/** A committed close: its event, and the refund job to announce. */
+interface Closed {
+  readonly event: ChallengeTransitionedEvent;
+  readonly refund: UncommittedPayoutJob | null;
+}
+
+const CLOSE: AutoResolveDecision = { action: 'close' };
+
 /**
  * Moves each `active` challenge to `pending_admin` the moment its deadline passes, exactly once
- * however many instances run, in this process or others.
+ * however many instances run, in this process or others; or to `cancelled` when its `autoResolve`
+ * policy says so (e.g. `refundUnopposed`: no opponent, stakes refunded in the same transaction).
  *
  * It sleeps until the store's next deadline (never longer than `pollInterval`), wakes at once when
  * a deadline is created or moved through `Challenges` in this process or announced by the store's
  * events, and on start catches up every deadline missed while nothing ran, `batchSize` at a time.
- * Each transition is a conditional update in its own transaction (with the `onDeadline` hook, if
- * any); only the instance whose update won emits `challenge.transitioned`, after the commit.
+ * Each transition is a conditional update in its own transaction (with the `autoResolve` policy and
+ * the `onDeadline` hook, if any); only the instance whose update won emits `challenge.transitioned`,
+ * after the commit.
  *
  * @example
  * ```ts
@@ -84,72 +99,90 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async runDue(): Promise<SchedulerRunSummary> {
     const totals = { transitioned: 0, lost: 0, failed: 0 };
     const limit = pLimit(this.#options.concurrency);
-    const seen = new Set<ChallengeId>();
+    // Failed challenges still due: any other retry entry is stale. Only those are kept, so catching
+    // up 100,000 challenges does not hold 100,000 ids.
+    const stillWaiting = new Set<ChallengeId>();
     for (;;) {
       const now = this.#options.clock.now().getTime();
       const due = await this.#options.store.findDueChallenges(new Date(now), this.#options.batchSize);
-      for (const challenge of due) seen.add(challenge.id);
       const ready = rotate(due.filter((c) => (this.#retryAt.get(c.id) ?? 0) <= now));
       const outcomes = await Promise.all(ready.map((c) => limit(() => this.#close(c))));
+      for (const challenge of due) if (this.#retryAt.has(challenge.id)) stillWaiting.add(challenge.id);
       for (const outcome of outcomes) totals[outcome] += 1;
       const moved = outcomes.some((o) => o !== 'failed');
       // A short page means nothing else is due; a page where nothing moved is all failures waiting to be retried.
       if (due.length < this.#options.batchSize || !moved) break;
     }
-    for (const id of this.#retryAt.keys()) if (!seen.has(id)) this.#retryAt.delete(id);
+    for (const id of this.#retryAt.keys()) if (!stillWaiting.has(id)) this.#retryAt.delete(id);
     return totals;
   }
 
-  /** One challenge, one transaction: the conditional update, the host hook, the event for other processes. */
+  /**
+   * One challenge, one transaction: the policy's decision, the conditional update, the host hook,
+   * the event for other processes; after the commit, the local events.
+   */
   async #close(challenge: Challenge): Promise<Outcome> {
-    const { store, clock, onDeadline } = this.#options;
-    let hookFailed = false;
-    let event: ChallengeTransitionedEvent | null;
+    const { store, clock, autoResolve, onDeadline } = this.#options;
+    let phase: Phase = 'transition';
+    let closed: Closed | null;
     try {
-      event = await store.transaction(async (tx) => {
+      closed = await store.transaction(async (tx) => {
+        phase = 'transition';
         const at = clock.now();
+        let decision = CLOSE;
+        if (autoResolve) {
+          // Lock the row before the policy reads participants: a join or leave (which lock it too)
+          // either committed before, and is seen, or waits for this transaction and finds it closed.
+          const locked = await tx.updateChallenge(challenge.id, {}, ['active']);
+          if (!locked || locked.deadline.getTime() > at.getTime()) return null;
+          phase = 'autoResolve';
+          decision = checkDecision(await autoResolve(tx, locked));
+          phase = 'transition';
+        }
+        const to = decision.action === 'cancel' ? 'cancelled' : 'pending_admin';
+        const refund = decision.action === 'cancel' ? (decision.refund ?? null) : null;
         // dueBy: a deadline extended since the read no longer matches, so it is left active.
-        const updated = await tx.transitionChallenge({
-          id: challenge.id,
-          from: 'active',
-          to: 'pending_admin',
-          at,
-          dueBy: at,
-        });
-        if (!updated) return null;
-        if (onDeadline) {
-          try {
-            await onDeadline(tx, updated);
-          } catch (err) {
-            hookFailed = true;
-            throw err;
+        const updated = await tx.transitionChallenge({ id: challenge.id, from: 'active', to, at, dueBy: at });
+        if (!updated) {
+          // With a policy the row is locked and due, so only the policy itself can have moved it.
+          if (autoResolve) {
+            phase = 'autoResolve';
+            throw new ConflictError(`autoResolve policy changed challenge ${JSON.stringify(challenge.id)} itself`);
           }
+          return null;
+        }
+        if (onDeadline) {
+          phase = 'onDeadline';
+          await onDeadline(tx, updated);
         }
         const lagMs = Math.max(0, at.getTime() - updated.deadline.getTime());
-        const transitioned = transitionedEvent(challenge, updated, at, lagMs);
+        const transitioned = transitionedEvent(challenge, updated, at, lagMs, refund?.job.id ?? null);
         await tx.publish({ name: 'challenge.transitioned', data: { ...transitioned } });
-        return transitioned;
+        return { event: transitioned, refund };
       });
     } catch (err) {
       const now = clock.now().getTime();
       this.#retryAt.set(challenge.id, now + this.#options.retryDelayMs);
-      const context = { challengeId: challenge.id, phase: hookFailed ? 'onDeadline' : 'transition' };
-      const message = `onDeadline hook failed for challenge ${JSON.stringify(challenge.id)}`;
-      this.#report(
-        hookFailed && !(err instanceof SettleError) ? new StoreError(message, { cause: err }) : err,
-        context,
-      );
+      const failed = phase as Phase;
+      const hostCode = failed === 'onDeadline' ? 'onDeadline hook' : 'autoResolve policy';
+      const error =
+        failed === 'transition' || err instanceof SettleError
+          ? err
+          : new StoreError(`${hostCode} failed for challenge ${JSON.stringify(challenge.id)}`, { cause: err });
+      this.#report(error, { challengeId: challenge.id, phase: failed });
       return 'failed';
     }
     this.#retryAt.delete(challenge.id);
-    if (!event) return 'lost';
+    if (!closed) return 'lost';
     // Measured after the commit: the lag a host observes, including the transaction itself.
     const committedAt = clock.now();
     this.#emitTransitioned({
-      ...event,
+      ...closed.event,
       transitionedAt: committedAt.toISOString(),
       lagMs: Math.max(0, committedAt.getTime() - challenge.deadline.getTime()),
     });
+    // The refund committed with the cancellation: now the queue may announce it and start paying.
+    closed.refund?.committed();
     return 'transitioned';
   }
 

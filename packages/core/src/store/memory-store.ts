@@ -1,5 +1,6 @@
 import type { Challenge, ChallengeId, ChallengeStatus, NewChallenge, NewParticipant } from '../domain/challenge';
 import { challengeStateMachine } from '../domain/challenge';
+import type { NewInboxMessage } from '../domain/inbox-message';
 import type { NewNotification, Notification } from '../domain/notification';
 import { notificationStateMachine } from '../domain/notification';
 import type {
@@ -123,8 +124,11 @@ export class MemoryStore extends MemoryReads implements Store {
         this.db.commit(tx);
         this.deliver(tx.events);
         return result;
-      } catch (error) {
+      } catch (thrown) {
         if (!tx.ended) this.db.rollback(tx);
+        // A deadlock reruns fn whatever fn made of it: a host hook may have wrapped it in its own error.
+        const failed = tx.failure?.error;
+        const error = failed instanceof StoreError && failed.retryable ? failed : thrown;
         if (error instanceof StoreError && error.retryable && attempt < this.maxRetries) continue;
         throw error;
       }
@@ -553,21 +557,24 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
     });
   }
 
-  completeNotification(id: string, { status, at, reason }: NotificationOutcome): Promise<boolean> {
+  completeNotifications(outcomes: readonly NotificationOutcome[], at: Date): Promise<string[]> {
     return this.statement(async () => {
-      const row = await this.update(
-        this.db.notifications,
-        id,
-        (n) => n.status === 'pending' || n.status === 'processing',
-        (n) => ({
+      // UPDATE notifications SET … FROM unnest(outcomes) WHERE status allows the outcome RETURNING id
+      const allows = (status: NotificationOutcome['status']) => (n: Notification) =>
+        n.status === 'processing' || (n.status === 'pending' && status === 'skipped');
+      const changed: string[] = [];
+      const known = outcomes.filter((o) => this.db.notifications.get(this.tx, o.id) !== undefined);
+      for (const { id, status, reason } of known.sort(byId)) {
+        const row = await this.update(this.db.notifications, id, allows(status), (n) => ({
           ...n,
           status: move(notificationStateMachine, n.status, status),
           skipReason: status === 'skipped' ? (reason ?? null) : null,
           lockedUntil: null,
           finishedAt: at,
-        }),
-      );
-      return row !== undefined;
+        }));
+        if (row !== undefined && changed.at(-1) !== id) changed.push(id);
+      }
+      return changed;
     });
   }
 
@@ -599,6 +606,36 @@ class MemoryTransaction extends MemoryReads implements StoreTransaction {
         (n) => ({ ...n, status: move(notificationStateMachine, n.status, 'pending'), attempts: 0, availableAt: now }),
       ),
     );
+  }
+
+  // ── In-app inbox ────────────────────────────────────────────────────────
+
+  addInboxMessages(messages: readonly NewInboxMessage[]): Promise<number> {
+    return this.statement(async () => {
+      // INSERT INTO inbox … ON CONFLICT (notification_id) DO NOTHING
+      let inserted = 0;
+      for (const message of messages) {
+        const id = await this.insert(this.db.inboxNotifications, message.notificationId, () =>
+          String(this.db.next('inbox')),
+        );
+        if (id === undefined) continue;
+        this.write(this.db.inbox, id, { ...message, id, readAt: null });
+        inserted++;
+      }
+      return inserted;
+    });
+  }
+
+  markInboxRead(userId: string, ids: readonly string[] | 'all', at: Date): Promise<number> {
+    return this.statement(() => {
+      const wanted = ids === 'all' ? null : new Set(ids);
+      return this.updateAll(
+        this.db.inbox.rows(this.tx, userId).sort(byId),
+        this.db.inbox,
+        (m) => m.readAt === null && (wanted === null || wanted.has(m.id)),
+        (m) => ({ ...m, readAt: at }),
+      );
+    });
   }
 
   // ── Events ──────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import type {
   NewParticipant,
   Participant,
 } from '../domain/challenge';
+import type { InboxMessage, NewInboxMessage } from '../domain/inbox-message';
 import type { JsonObject, JsonValue } from '../domain/json';
 import type { NewNotification, Notification, NotificationStatus } from '../domain/notification';
 import type {
@@ -101,6 +102,31 @@ export interface PageRequest {
   readonly limit: number;
   /** Exclusive lower bound of the ordering key. */
   readonly after?: string;
+}
+
+/**
+ * Which `active` challenges {@link StoreReads.listClosingChallenges} returns: those whose deadline
+ * is in `(after, until]`, ordered by deadline then id, a page at a time.
+ */
+export interface ClosingChallengesQuery {
+  /** Exclusive lower bound of the deadline. */
+  readonly after: Date;
+  /** Inclusive upper bound of the deadline. */
+  readonly until: Date;
+  /** Maximum challenges to return. */
+  readonly limit: number;
+  /** The last challenge of the previous page: the next page starts strictly after it. */
+  readonly cursor?: { readonly deadline: Date; readonly id: ChallengeId };
+}
+
+/** Filter for {@link StoreReads.listInbox}; newest first (descending id). */
+export interface InboxFilter {
+  /** Maximum messages to return. */
+  readonly limit: number;
+  /** Exclusive upper bound of the message id: pass the last id of a page for the next (older) page. */
+  readonly before?: string;
+  /** Only messages not yet marked read. */
+  readonly unreadOnly?: boolean;
 }
 
 /** Filter for {@link StoreReads.listPayoutJobs}; newest first. */
@@ -224,12 +250,18 @@ export interface ClaimNotificationsOptions {
   readonly leaseUntil: Date;
 }
 
-/** How a notification ended. */
+/** How one notification ended, for {@link StoreTransaction.completeNotifications}. */
 export interface NotificationOutcome {
+  readonly id: string;
   readonly status: Extract<NotificationStatus, 'sent' | 'skipped'>;
-  readonly at: Date;
-  /** Why it was skipped (required with `skipped`). */
+  /** Why it was skipped (with `skipped`). */
   readonly reason?: string;
+}
+
+/** A challenge and one of its recipients, for {@link StoreReads.lastNotificationsSent}. */
+export interface NotificationRecipient {
+  readonly challengeId: ChallengeId;
+  readonly recipient: string;
 }
 
 /** A notification's failed attempt. */
@@ -275,10 +307,15 @@ export interface StoreReads {
   getChallenge(id: ChallengeId): Promise<Challenge | null>;
   /** Participants ordered by user id, a page at a time (`after` is a user id). */
   listParticipants(challengeId: ChallengeId, page: PageRequest): Promise<Participant[]>;
-  /** The earliest deadline of an `active` challenge, or null when none is active. */
-  nextDeadline(): Promise<Date | null>;
+  /**
+   * The earliest deadline of an `active` challenge, or null when none is active; with `after`, the
+   * earliest one strictly after that instant.
+   */
+  nextDeadline(after?: Date): Promise<Date | null>;
   /** Up to `limit` `active` challenges with deadline ≤ `now`, earliest deadline first. */
   findDueChallenges(now: Date, limit: number): Promise<Challenge[]>;
+  /** `active` challenges closing in a window, ordered by deadline then id (see {@link ClosingChallengesQuery}). */
+  listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]>;
 
   /** The job, or null. */
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null>;
@@ -297,8 +334,13 @@ export interface StoreReads {
 
   /** Notifications ordered by id. */
   listNotifications(filter: NotificationFilter): Promise<Notification[]>;
-  /** When the latest `sent` notification of this challenge reached this recipient, or null. */
-  lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null>;
+  /**
+   * For each pair, in input order: when the latest `sent` notification of that challenge reached
+   * that recipient, or null. One query for a whole claimed batch.
+   */
+  lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]>;
+  /** A user's in-app messages, newest first. */
+  listInbox(userId: string, filter: InboxFilter): Promise<InboxMessage[]>;
 }
 
 /**
@@ -437,11 +479,12 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
    */
   claimDueNotifications(options: ClaimNotificationsOptions): Promise<Notification[]>;
   /**
-   * Marks a `processing` notification `sent`, or a `pending` or `processing` one `skipped` (with
-   * its reason). False when it was in neither status; `InvalidTransitionError` for `pending → sent`
-   * (a notification is claimed before it is sent).
+   * Records how notifications ended, all at `at`: a `sent` outcome applies to a `processing`
+   * notification (one is claimed before it is sent), a `skipped` one, with its reason, to a `pending`
+   * or `processing` one. Any other notification is left alone. Returns the ids changed, ascending:
+   * a sender whose lease expired and was taken over learns here that its outcome was not recorded.
    */
-  completeNotification(id: string, outcome: NotificationOutcome): Promise<boolean>;
+  completeNotifications(outcomes: readonly NotificationOutcome[], at: Date): Promise<string[]>;
   /**
    * Records a failed attempt of a `processing` notification: attempts + 1 and either `pending` at
    * `retryAt` or `failed`. False when it was not `processing`.
@@ -449,6 +492,19 @@ export interface StoreTransaction extends StoreReads, HostTransaction {
   failNotification(id: string, failure: NotificationFailure): Promise<boolean>;
   /** Moves `failed` notifications (all, or those of one challenge) back to `pending`, attempts 0; returns how many. */
   retryFailedNotifications(now: Date, challengeId?: ChallengeId): Promise<number>;
+
+  // ── In-app inbox ──────────────────────────────────────────────────────────
+
+  /**
+   * Inserts in-app messages, skipping any whose `notificationId` is already in the inbox (a resent
+   * notification never shows twice). Returns how many were inserted.
+   */
+  addInboxMessages(messages: readonly NewInboxMessage[]): Promise<number>;
+  /**
+   * Sets `readAt` on the user's unread messages (those with the given ids, or all of them with
+   * `'all'`); ids of other users' messages are ignored. Returns how many changed.
+   */
+  markInboxRead(userId: string, ids: readonly string[] | 'all', at: Date): Promise<number>;
 
   // ── Events ────────────────────────────────────────────────────────────────
 

@@ -10,6 +10,16 @@
  */
 export const statements = {
   /**
+   * Inserts a chunk of unread in-app messages, ids in list order, skipping any whose notification is
+   * already in the inbox: a concurrent inserter of the same notification waits for the first and
+   * then skips it. (INSERT IGNORE, as enqueue-notifications.sql, so the affected-row count is the
+   * number inserted.)
+   * Returns: nothing; the affected row count is the number inserted.
+   * Params: ? rows of (notification id, user id, kind, challenge id or null, title, body, created_at).
+   */
+  addInboxMessages: `INSERT IGNORE INTO {{prefix}}inbox (notification_id, user_id, kind, challenge_id, title, body, created_at)
+VALUES ?`,
+  /**
    * Inserts participants of one challenge: one multi-row VALUES list (a chunk of them, sized to
    * max_allowed_packet). A user already taking part fails with ER_DUP_ENTRY (1062); the statement
    * is atomic, so nothing of it is added then.
@@ -30,16 +40,42 @@ export const statements = {
    */
   challengeExists: `SELECT id FROM {{prefix}}challenges WHERE id = ?`,
   /**
+   * The claim of claim-batch.sql (same rows, same locks, same scan of the job's claim window) for
+   * payPayoutBatch(), which completes the rows in the same transaction and needs only their ids and
+   * amounts: eight fewer columns per entry to send and to read.
+   * Returns: id and amount of each claimed entry, in id order.
+   * Params: ? claim floor, ? last entry id, ? job id, ? now, ? filter on entry ids (0/1), ? entry ids
+   *         or null, ? job id, ? limit.
+   */
+  claimBatchToPay: `SELECT e.id, e.amount
+FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+WHERE e.id BETWEEN ? AND ?
+  AND e.job_id = ?
+  AND e.status = 'pending'
+  AND e.available_at <= ?
+  AND (? = 0 OR e.id IN (?))
+  AND EXISTS (SELECT 1 FROM {{prefix}}payout_jobs j WHERE j.id = ? AND j.status IN ('queued', 'running'))
+ORDER BY e.id
+LIMIT ?
+FOR UPDATE SKIP LOCKED`,
+  /**
    * Locks up to a limit of claimable entries of one job, skipping rows other transactions hold, so
-   * that concurrent claimers get disjoint batches without waiting. The locks last until the
-   * transaction ends. The job's status is checked without locking its row (a subquery of a locking
-   * read is a plain read), so a batch committing the job's counters never hides the job.
+   * that concurrent claimers get disjoint batches without waiting. The scan walks the primary key
+   * over the job's claim window (migration 0003) in id order: it never passes an entry paid before
+   * the floor, stops at the limit, and locks only the rows it returns (READ COMMITTED unlocks the
+   * rows that do not match; a range of a secondary index would also keep the first row past its
+   * end locked). The index is forced: left to its statistics, the optimizer may walk the whole
+   * primary key, or a secondary index, instead. The locks last until the transaction ends. The
+   * job's status is checked without locking its row (a subquery of a locking read is a plain read),
+   * so a batch committing the job's counters never hides the job.
    * Returns: entry rows (unchanged), in id order.
-   * Params: ? job id, ? now, ? filter on entry ids (0/1), ? entry ids or null, ? job id, ? limit.
+   * Params: ? claim floor, ? last entry id, ? job id, ? now, ? filter on entry ids (0/1), ? entry ids
+   *         or null, ? job id, ? limit.
    */
   claimBatch: `SELECT e.*
-FROM {{prefix}}payout_entries e
-WHERE e.job_id = ?
+FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+WHERE e.id BETWEEN ? AND ?
+  AND e.job_id = ?
   AND e.status = 'pending'
   AND e.available_at <= ?
   AND (? = 0 OR e.id IN (?))
@@ -64,6 +100,34 @@ ORDER BY open_due_at, id
 LIMIT ?
 FOR UPDATE SKIP LOCKED`,
   /**
+   * claim-batch-to-pay.sql's claim from the job the store paid its last batch of, without the search
+   * of find-claimable-jobs.sql first: it claims only while no queued or running job ranks before that
+   * one (higher priority, or the same and created earlier), so whenever it returns rows they come
+   * from the job the search would have picked; otherwise it returns none and the store searches.
+   * The window's floor is read from the job's row here (a primary-key lookup, which MySQL evaluates
+   * once while planning, so the scan is a range of the primary key from it); the job's last entry id
+   * never changes. Locks, skips and reads exactly as claim-batch-to-pay.sql does.
+   * Returns: id and amount of each claimed entry, in id order.
+   * Params: ? job id, ? last entry id, ? job id, ? now, ? job id, ? priority (twice), ? created_at,
+   *         ? seq, ? limit.
+   */
+  claimNextBatchToPay: `SELECT e.id, e.amount
+FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+WHERE e.id BETWEEN (SELECT f.claim_floor FROM {{prefix}}payout_jobs f WHERE f.id = ?) AND ?
+  AND e.job_id = ?
+  AND e.status = 'pending'
+  AND e.available_at <= ?
+  AND EXISTS (SELECT 1 FROM {{prefix}}payout_jobs j WHERE j.id = ? AND j.status IN ('queued', 'running'))
+  AND NOT EXISTS (
+    SELECT 1
+    FROM {{prefix}}payout_jobs b
+    WHERE b.status IN ('queued', 'running')
+      AND (b.priority > ? OR (b.priority = ? AND (b.created_at, b.seq) < (?, ?)))
+  )
+ORDER BY e.id
+LIMIT ?
+FOR UPDATE SKIP LOCKED`,
+  /**
    * Marks locked entries completed.
    * Returns: nothing.
    * Params: ? completed_at, ? entry ids (a non-empty list).
@@ -72,13 +136,13 @@ FOR UPDATE SKIP LOCKED`,
 SET status = 'completed', completed_at = ?, locked_until = NULL
 WHERE id IN (?)`,
   /**
-   * Marks a pending or processing notification sent or skipped.
-   * Returns: nothing; the affected row count says whether it was in one of those statuses.
-   * Params: ? status (sent or skipped), ? at, ? skip reason or null, ? id.
+   * Marks locked notifications sent or skipped, all with the same status, instant and reason.
+   * Returns: nothing.
+   * Params: ? status (sent or skipped), ? at, ? skip reason or null, ? notification ids (a non-empty list).
    */
-  completeNotification: `UPDATE {{prefix}}notifications
+  completeNotifications: `UPDATE {{prefix}}notifications
 SET status = ?, finished_at = ?, skip_reason = ?, locked_until = NULL
-WHERE id = ? AND status IN ('pending', 'processing')`,
+WHERE id IN (?)`,
   /**
    * Jobs per status.
    * Returns: rows (status, count).
@@ -104,22 +168,37 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`,
   applied_at DATETIME(3)  NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`,
   /**
-   * Inserts a chunk of a job's entries as one multi-row VALUES list: AUTO_INCREMENT assigns their
-   * ids ascending in list order, and a later chunk gets higher ids. A user id repeated within the job
-   * fails with ER_DUP_ENTRY (1062).
+   * Inserts a chunk of a job's entries from one JSON parameter, an array of [user id, amount] pairs
+   * (amounts as decimal strings, so none passes through a double): one parameter instead of five per
+   * entry spares the server the parsing of a VALUES list as long as the job. JSON_TABLE yields the
+   * array's elements in order and the insert takes them in that order, so AUTO_INCREMENT assigns
+   * ids ascending in array order, and a later chunk gets higher ids (an ORDER BY on an ordinality
+   * column would sort the rows first, a fifth of the insert's time). The user id column is wider
+   * than the table's, so a user id that is too long fails as it would in a VALUES list instead of
+   * being cut. A user id repeated within the job fails with ER_DUP_ENTRY (1062).
    * Returns: nothing.
-   * Params: ? rows of (job id, user id, amount, status 'pending', available_at).
+   * Params: ? job id, ? available_at, ? the entries (JSON text).
    */
-  createPayoutEntries: `INSERT INTO {{prefix}}payout_entries (job_id, user_id, amount, status, available_at) VALUES ?`,
+  createPayoutEntries: `INSERT INTO {{prefix}}payout_entries (job_id, user_id, amount, status, available_at)
+SELECT ?, e.user_id, e.amount, 'pending', ?
+FROM JSON_TABLE(?, '$[*]' COLUMNS (
+  user_id VARCHAR(1024) PATH '$[0]' ERROR ON EMPTY ERROR ON ERROR,
+  amount  BIGINT        PATH '$[1]' ERROR ON EMPTY ERROR ON ERROR
+)) e`,
   /**
-   * Inserts a queued job with its totals (its entries follow with create-payout-entries.sql).
+   * Inserts a queued job with its totals, after create-payout-entries.sql inserted its entries: its
+   * claim window (migration 0003) runs from its lowest entry id to its highest, read through the
+   * index of a job's entries by status (two index lookups).
    * Returns: nothing. A duplicate id fails with ER_DUP_ENTRY (1062).
    * Params: ? id, ? challenge id or null, ? priority, ? total entries, ? total amount, ? metadata
-   *         (JSON text), ? created_at (also updated_at).
+   *         (JSON text), ? created_at, ? updated_at (the same instant), ? id.
    */
   createPayoutJob: `INSERT INTO {{prefix}}payout_jobs
-  (id, challenge_id, status, priority, total_entries, total_amount, metadata, created_at, updated_at)
-VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+  (id, challenge_id, status, priority, total_entries, total_amount, metadata, created_at, updated_at,
+   claim_floor, last_entry_id)
+SELECT ?, ?, 'queued', ?, ?, ?, ?, ?, ?, coalesce(min(e.id), 0), coalesce(max(e.id), 0)
+FROM {{prefix}}payout_entries e
+WHERE e.job_id = ? AND e.status = 'pending'`,
   /**
    * Credits the built-in accounts with the sum of each user's entries, users upserted in ascending
    * id order, so concurrent batches lock shared accounts in one order and cannot deadlock each
@@ -182,11 +261,14 @@ WHERE id = ? AND status = 'processing'`,
    * Jobs a batch may come from, best first, after a cursor: a queued or running job with a pending,
    * available entry, or, with a lease, a job in any status with a processing entry whose lease
    * expired (the money may already have moved: only a completion or a failure settles that entry).
-   * Nothing is locked: the claim that follows skips entries other transactions hold.
+   * Nothing is locked: the claim that follows skips entries other transactions hold. The probe of a
+   * job's entries scans the primary key over the job's claim window (migration 0003), a range
+   * MySQL plans for each job it reaches ("range checked for each record"); forced, because the
+   * optimizer's own choice reads every entry of the job, paid or not.
    * Returns: job rows, highest priority first, then oldest (created_at, then creation order).
-   * Params: ? include expired leases (0/1), ? only this job id or null (twice), ? filter on entry ids
-   *         (0/1), ? cursor priority or null (three times), ? cursor created_at, ? cursor seq,
-   *         ? now, ? entry ids or null, ? now, ? include expired leases, ? now, ? limit.
+   * Params: ? include expired leases (0/1), ? only this job id or null (twice), ? cursor priority or
+   *         null (three times), ? cursor created_at, ? cursor seq, ? filter on entry ids (0/1),
+   *         ? entry ids or null, ? now, ? include expired leases, ? now, ? limit.
    */
   findClaimableJobs: `SELECT j.*
 FROM {{prefix}}payout_jobs j
@@ -199,8 +281,9 @@ WHERE (j.status IN ('queued', 'running') OR ? = 1)
   )
   AND EXISTS (
     SELECT 1
-    FROM {{prefix}}payout_entries e
-    WHERE e.job_id = j.id
+    FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+    WHERE e.id BETWEEN j.claim_floor AND j.last_entry_id
+      AND e.job_id = j.id
       AND (? = 0 OR e.id IN (?))
       AND (
         (e.status = 'pending' AND e.available_at <= ? AND j.status IN ('queued', 'running'))
@@ -274,25 +357,28 @@ ORDER BY e.id`,
    */
   lastExpiredEvent: `SELECT max(id) AS id FROM {{prefix}}events WHERE created_at < ?`,
   /**
-   * When the latest sent notification of a challenge reached a recipient.
-   * Returns: one row, sent_at (null when none was sent).
-   * Params: ? challenge id, ? recipient.
+   * When the latest sent notification of each challenge reached each recipient.
+   * Returns: one row per pair that has a sent notification: challenge_id, recipient, sent_at.
+   * Params: ? (challenge id, recipient) pairs (a non-empty list).
    */
-  lastNotificationSent: `SELECT max(finished_at) AS sent_at
+  lastNotificationsSent: `SELECT challenge_id, recipient, max(finished_at) AS sent_at
 FROM {{prefix}}notifications
-WHERE challenge_id = ? AND recipient = ? AND status = 'sent'`,
+WHERE (challenge_id, recipient) IN (?) AND status = 'sent'
+GROUP BY challenge_id, recipient`,
   /**
    * Locks up to a limit of entries of one job for an external rail: pending and available ones while
    * the job is queued or running, and processing ones whose lease expired whatever the job's status,
-   * skipping rows other transactions hold. The scan walks the index of the job's open entries in id
-   * order, so it locks only the rows it returns. mark-entries-processing.sql then leases them.
+   * skipping rows other transactions hold. The scan walks the primary key over the job's claim
+   * window (migration 0003) in id order, so it locks only the rows it returns (see claim-batch.sql).
+   * mark-entries-processing.sql then leases them.
    * Returns: entry rows (unchanged), in id order.
-   * Params: ? job id, ? now, ? job id, ? now, ? filter on entry ids (0/1), ? entry ids or null, ? limit.
+   * Params: ? claim floor, ? last entry id, ? job id, ? now, ? job id, ? now, ? filter on entry ids
+   *         (0/1), ? entry ids or null, ? limit.
    */
-  leaseBatch: `SELECT e.id, e.job_id, e.user_id, e.amount, e.status, e.attempts, e.available_at, e.locked_until, e.error,
-       e.completed_at
-FROM {{prefix}}payout_entries e FORCE INDEX ({{prefix}}payout_entries_open_idx)
-WHERE e.open_job_id = ?
+  leaseBatch: `SELECT e.*
+FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+WHERE e.id BETWEEN ? AND ?
+  AND e.job_id = ?
   AND (
     (
       e.status = 'pending' AND e.available_at <= ?
@@ -313,6 +399,34 @@ FOR UPDATE SKIP LOCKED`,
   ledgerTotal: `SELECT count(*) AS count, CAST(coalesce(sum(amount), 0) AS CHAR) AS total
 FROM {{prefix}}ledger
 WHERE (? IS NULL OR job_id = ?) AND (? IS NULL OR user_id = ?)`,
+  /**
+   * A page of active challenges whose deadline is in (after, until], by deadline, then id: a range
+   * of the (status, deadline, id) index that starts right after the cursor.
+   * Returns: challenge rows, ordered by deadline, then id.
+   * Params: ? after (exclusive), ? until (inclusive), ? cursor deadline (twice), ? cursor id (the
+   *         page starts strictly after the cursor: pass after and '' for the first page), ? limit.
+   */
+  listClosingChallenges: `SELECT *
+FROM {{prefix}}challenges
+WHERE status = 'active'
+  AND deadline > ?
+  AND deadline <= ?
+  AND (deadline > ? OR (deadline = ? AND id > ?))
+ORDER BY deadline, id
+LIMIT ?`,
+  /**
+   * A page of a user's in-app messages, newest first, optionally older than an id or only unread.
+   * Returns: inbox rows, in descending id order.
+   * Params: ? user id, ? exclusive upper bound of id or null (twice), ? unread only (0/1), ? user id,
+   *         ? limit.
+   */
+  listInbox: `SELECT id, notification_id, user_id, kind, challenge_id, title, body, created_at, read_at
+FROM {{prefix}}inbox
+WHERE user_id = ?
+  AND (? IS NULL OR id < ?)
+  AND (? = 0 OR unread_user_id = ?)
+ORDER BY id DESC
+LIMIT ?`,
   /**
    * A page of ledger rows by entry id, of one job and/or one user.
    * Returns: ledger rows, in entry id order.
@@ -398,6 +512,16 @@ WHERE job_id = ? AND id IN (?) AND status IN ('pending', 'processing')
 ORDER BY id
 FOR UPDATE`,
   /**
+   * Locks the listed notifications that may still be completed (pending or processing).
+   * Returns: id and status of each such row.
+   * Params: ? notification ids (a non-empty list).
+   */
+  lockOpenNotifications: `SELECT id, status
+FROM {{prefix}}notifications
+WHERE id IN (?) AND status IN ('pending', 'processing')
+ORDER BY id
+FOR UPDATE`,
+  /**
    * Locks a job's row, taken last by every write that changes its counters, and reads its latest
    * committed version, so the counters build on every batch that committed before.
    * Returns: the job row, or no row.
@@ -421,6 +545,15 @@ FOR UPDATE`,
    * Params: ? lease until, ? entry ids (a non-empty list).
    */
   markEntriesProcessing: `UPDATE {{prefix}}payout_entries SET status = 'processing', locked_until = ? WHERE id IN (?)`,
+  /**
+   * Marks a user's unread in-app messages read (unread_user_id is the user's id exactly while a
+   * message is unread): those with the given ids, or all of them.
+   * Returns: nothing; the affected row count is the number marked.
+   * Params: ? read instant, ? user id, ? filter on id (0/1), ? message ids or null.
+   */
+  markInboxRead: `UPDATE {{prefix}}inbox
+SET read_at = ?
+WHERE unread_user_id = ? AND (? = 0 OR id IN (?))`,
   /**
    * Leases locked notifications until the lease ends.
    * Returns: nothing.
@@ -448,11 +581,13 @@ FOR UPDATE`,
 FROM information_schema.tables
 WHERE table_schema = database() AND table_name = ?`,
   /**
-   * The earliest deadline of an active challenge.
+   * The earliest deadline of an active challenge, optionally strictly after an instant.
    * Returns: one row, deadline (null when none is active).
-   * Params: none.
+   * Params: ? exclusive lower bound of the deadline or null (twice).
    */
-  nextDeadline: `SELECT min(deadline) AS deadline FROM {{prefix}}challenges WHERE status = 'active'`,
+  nextDeadline: `SELECT min(deadline) AS deadline
+FROM {{prefix}}challenges
+WHERE status = 'active' AND (? IS NULL OR deadline > ?)`,
   /**
    * Dashboard counts: unfinished entries per status, and the oldest pending entry of a job that can
    * run (job counts per status come from count-payout-jobs.sql).
@@ -491,18 +626,26 @@ WHERE e.status IN ('pending', 'processing', 'failed')`,
    */
   pruneEvents: `DELETE FROM {{prefix}}events WHERE id <= ? ORDER BY id LIMIT ?`,
   /**
-   * Deletes jobs; their entries go with them (ON DELETE CASCADE), ledger rows and balances stay.
+   * Deletes the entries of jobs about to be pruned (prune-payout-jobs.sql follows); their ledger rows
+   * and balances stay. Since migration 0003 no foreign key deletes them with their job.
+   * Returns: nothing.
+   * Params: ? job ids (a non-empty list).
+   */
+  prunePayoutEntries: `DELETE FROM {{prefix}}payout_entries WHERE job_id IN (?)`,
+  /**
+   * Deletes jobs whose entries prune-payout-entries.sql deleted; ledger rows and balances stay.
    * Returns: nothing.
    * Params: ? job ids (a non-empty list).
    */
   prunePayoutJobs: `DELETE FROM {{prefix}}payout_jobs WHERE id IN (?)`,
   /**
-   * Appends an event to the outbox in the publishing transaction: subscribers polling the table see
-   * it once the transaction commits, never after a rollback.
+   * Appends events to the outbox in the publishing transaction, in order, as one multi-row VALUES
+   * list: AUTO_INCREMENT numbers them ascending in list order. Subscribers polling the table see them
+   * once the transaction commits, never after a rollback.
    * Returns: nothing.
-   * Params: ? name, ? payload (the event's data as JSON text), ? created_at.
+   * Params: ? rows of (name, payload (the event's data as JSON text), created_at).
    */
-  publishEvent: `INSERT INTO {{prefix}}events (name, payload, created_at) VALUES (?, ?, ?)`,
+  publishEvents: `INSERT INTO {{prefix}}events (name, payload, created_at) VALUES ?`,
   /**
    * Ids of the latest events, where a new subscription starts: the highest is its high-water mark,
    * and the holes below it may belong to transactions that commit after it subscribed.
@@ -577,14 +720,28 @@ SET title = coalesce(?, title),
 WHERE id = ? AND status IN (?)`,
   /**
    * Writes a locked job's counters and status, computed by the store from the row lock-payout-job.sql
-   * returned (MySQL evaluates SET assignments left to right, so the rule is kept out of SQL).
+   * returned (MySQL evaluates SET assignments left to right, so the rule is kept out of SQL), and
+   * moves its claim floor (migration 0003) to the job's first open entry from a given id on: the
+   * floor read with the lock, or a lower id when this write made entries below it pending again;
+   * past the job's last entry when none is open. The search scans the primary key from there, in a
+   * snapshot taken after the job's lock was granted, so every write that reopened entries and
+   * committed before is in it; one that has not committed yet takes the job's lock after this
+   * transaction and lowers the floor itself.
    * Returns: nothing.
    * Params: ? status, ? completed, ? failed, ? cancelled entries, ? paid amount, ? error, ? started_at,
-   *         ? completed_at, ? updated_at, ? id.
+   *         ? completed_at, ? updated_at, ? where the floor search starts, ? last entry id, ? id,
+   *         ? last entry id + 1, ? id.
    */
   updatePayoutJob: `UPDATE {{prefix}}payout_jobs
 SET status = ?, completed_entries = ?, failed_entries = ?, cancelled_entries = ?, paid_amount = ?, error = ?,
-    started_at = ?, completed_at = ?, updated_at = ?
+    started_at = ?, completed_at = ?, updated_at = ?,
+    claim_floor = coalesce(
+      (SELECT e.id
+       FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+       WHERE e.id BETWEEN ? AND ? AND e.job_id = ? AND e.status IN ('pending', 'processing')
+       ORDER BY e.id
+       LIMIT 1),
+      ?)
 WHERE id = ?`,
 } as const;
 
@@ -761,5 +918,81 @@ CREATE TABLE IF NOT EXISTS {{prefix}}events (
   PRIMARY KEY (id),
   KEY {{prefix}}events_created_idx (created_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;`,
+  },
+  {
+    version: 2,
+    name: "inbox",
+    sql: `-- Settle schema version 2 for MySQL 8.0+ and MariaDB 10.6+: the in-app inbox, where the Notifier's
+-- in-app channel leaves messages that the host lists and marks read. Types as in version 1: ids
+-- utf8mb4_bin, instants DATETIME(3) holding UTC; a message is unread while read_at is NULL.
+
+CREATE TABLE IF NOT EXISTS {{prefix}}inbox (
+  -- Assigned ascending: listInbox() pages newest first by id.
+  id              BIGINT      NOT NULL AUTO_INCREMENT,
+  notification_id VARCHAR(255) NOT NULL,
+  user_id         VARCHAR(255) NOT NULL,
+  kind            VARCHAR(255) NOT NULL,
+  challenge_id    VARCHAR(255),
+  title           TEXT        NOT NULL,
+  body            TEXT        NOT NULL,
+  created_at      DATETIME(3) NOT NULL,
+  read_at         DATETIME(3),
+  -- user_id of unread messages only, NULL once read: indexed, it stands in for a partial index, so
+  -- listInbox({ unreadOnly }) and markInboxRead() walk just a user's unread messages however many
+  -- read ones pile up.
+  unread_user_id  VARCHAR(255) AS (CASE WHEN read_at IS NULL THEN user_id END) VIRTUAL,
+  PRIMARY KEY (id),
+  -- Unique: a notification delivered again never shows twice.
+  UNIQUE KEY {{prefix}}inbox_notification_key (notification_id),
+  -- listInbox(): a user's messages by id.
+  KEY {{prefix}}inbox_user_idx (user_id, id),
+  KEY {{prefix}}inbox_unread_idx (unread_user_id, id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;`,
+  },
+  {
+    version: 3,
+    name: "payout-claim-floor",
+    sql: `-- Settle schema version 3 for MySQL 8.0+ and MariaDB 10.6+: a claim window per payout job, and
+-- entries without the index of open entries and without a foreign key to their job.
+--
+-- A job's claimable entries lie in [claim_floor, last_entry_id] of the entries' primary key:
+-- last_entry_id is the job's highest entry id, claim_floor a lower bound of the ids of its pending
+-- and processing entries. Claims, leases and the search for a claimable job scan that range of the
+-- primary key, so they never walk the entries already paid. A range of the primary key, unlike
+-- one of a secondary index, neither holds delete-marked records that InnoDB purges only once no
+-- read view needs them (a long transaction anywhere on the server holds all of them back), nor
+-- leaves a lock on the first row past its end (which a claim of another job would then skip).
+-- Every write of a job's counters raises the floor to the job's first open entry, under the job's
+-- row lock (update-payout-job.sql); requeueing dead-lettered entries lowers it there too.
+--
+-- MySQL 8 has no ADD COLUMN IF NOT EXISTS nor DROP … IF EXISTS in ALTER TABLE: each ALTER below
+-- makes one change, and the migrator takes "duplicate column" (1060) and "cannot drop, check that
+-- it exists" (1091) as that change being there already, so a migration cut short is finished by
+-- the next migrate().
+ALTER TABLE {{prefix}}payout_jobs ADD COLUMN claim_floor BIGINT NOT NULL DEFAULT 0;
+
+ALTER TABLE {{prefix}}payout_jobs ADD COLUMN last_entry_id BIGINT NOT NULL DEFAULT 0;
+
+-- Jobs created before this version. SET assigns left to right: the floor of a job with nothing
+-- open lies past its last entry.
+UPDATE {{prefix}}payout_jobs j
+SET j.last_entry_id = coalesce(
+      (SELECT max(e.id) FROM {{prefix}}payout_entries e WHERE e.job_id = j.id), 0),
+    j.claim_floor = coalesce(
+      (SELECT min(e.id) FROM {{prefix}}payout_entries e
+       WHERE e.job_id = j.id AND e.status IN ('pending', 'processing')),
+      j.last_entry_id + 1)
+WHERE j.last_entry_id = 0;
+
+-- A job and its entries are only ever written together: the entries by the call that inserts the
+-- job, and prune-payout-entries.sql deletes them with it. The foreign key added nothing to that but
+-- a lookup and a shared lock of the job row per inserted entry.
+ALTER TABLE {{prefix}}payout_entries DROP FOREIGN KEY {{prefix}}payout_entries_job_fk;
+
+-- Claims and leases now scan the primary key; the index of open entries only cost every insert
+-- and every status change an index entry.
+ALTER TABLE {{prefix}}payout_entries DROP INDEX {{prefix}}payout_entries_open_idx;
+
+ALTER TABLE {{prefix}}payout_entries DROP COLUMN open_job_id;`,
   },
 ];

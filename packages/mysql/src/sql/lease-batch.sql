@@ -1,13 +1,15 @@
 -- Locks up to a limit of entries of one job for an external rail: pending and available ones while
 -- the job is queued or running, and processing ones whose lease expired whatever the job's status,
--- skipping rows other transactions hold. The scan walks the index of the job's open entries in id
--- order, so it locks only the rows it returns. mark-entries-processing.sql then leases them.
+-- skipping rows other transactions hold. The scan walks the primary key over the job's claim
+-- window (migration 0003) in id order, so it locks only the rows it returns (see claim-batch.sql).
+-- mark-entries-processing.sql then leases them.
 -- Returns: entry rows (unchanged), in id order.
--- Params: ? job id, ? now, ? job id, ? now, ? filter on entry ids (0/1), ? entry ids or null, ? limit.
-SELECT e.id, e.job_id, e.user_id, e.amount, e.status, e.attempts, e.available_at, e.locked_until, e.error,
-       e.completed_at
-FROM {{prefix}}payout_entries e FORCE INDEX ({{prefix}}payout_entries_open_idx)
-WHERE e.open_job_id = ?
+-- Params: ? claim floor, ? last entry id, ? job id, ? now, ? job id, ? now, ? filter on entry ids
+--         (0/1), ? entry ids or null, ? limit.
+SELECT e.*
+FROM {{prefix}}payout_entries e FORCE INDEX (PRIMARY)
+WHERE e.id BETWEEN ? AND ?
+  AND e.job_id = ?
   AND (
     (
       e.status = 'pending' AND e.available_at <= ?

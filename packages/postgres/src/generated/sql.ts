@@ -10,6 +10,19 @@
  */
 export const statements = {
   /**
+   * Inserts in-app messages, unread, ids in input order, skipping any whose notification is already
+   * in the inbox: a concurrent inserter of the same notification waits for the first and then skips it.
+   * Returns: nothing; the affected row count is the number inserted.
+   * Params: $1 notification ids, $2 user ids, $3 kinds, $4 challenge ids (or nulls), $5 titles,
+   *         $6 bodies, $7 created instants (arrays of equal length).
+   */
+  addInboxMessages: `INSERT INTO {{schema}}.{{prefix}}inbox (notification_id, user_id, kind, challenge_id, title, body, created_at)
+SELECT m.notification_id, m.user_id, m.kind, m.challenge_id, m.title, m.body, m.created_at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+  WITH ORDINALITY AS m (notification_id, user_id, kind, challenge_id, title, body, created_at, ord)
+ORDER BY m.ord
+ON CONFLICT (notification_id) DO NOTHING`,
+  /**
    * Adds participants to an existing challenge.
    * Returns: one row, found (the challenge exists) and inserted. A user already taking part fails
    * with unique_violation, so nothing is added then.
@@ -180,10 +193,12 @@ RETURNING n.*`,
    * (migration 0003) rises to its lowest entry still pending or processing. That entry is looked up
    * in this statement's snapshot, from the floor on, leaving out the entries completed here: an
    * entry that another transaction holds still counts, an entry finished by a commit this snapshot
-   * missed merely keeps the floor low. Entries leave pending and processing only for good, except
-   * through a requeue of dead letters, which bumps claim_epoch: when the epoch changed after the
-   * snapshot, the floor is left as it is. The status test (NOT IN) keeps the lookup off the partial
-   * open index, whose scan would have to sort all the job's open entries.
+   * missed merely keeps the floor low. When the entries completed here are every id from the floor
+   * to the last of them (the usual batch of a single worker), the floor moves just past them with no
+   * lookup. Entries leave pending and processing only for good, except through a requeue of dead
+   * letters, which bumps claim_epoch: when the epoch changed after the snapshot, the floor is left
+   * as it is. The status test (NOT IN) keeps the lookup off the partial open index, whose scan would
+   * have to sort all the job's open entries.
    * Returns: the job row after the update, with previous_status, changed (entries completed now) and
    * entry_ids (their ids as text, ascending); no row when nothing changed (or the job does not exist).
    * Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
@@ -215,6 +230,7 @@ RETURNING n.*`,
   SELECT count(*)::int AS changed,
          array_agg(done.id::text ORDER BY done.id) AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
+         min(done.id) AS first_id,
          max(done.id) AS last_id,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -224,7 +240,8 @@ RETURNING n.*`,
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.last_id
+         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.first_id,
+         batch.last_id
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
@@ -234,6 +251,9 @@ RETURNING n.*`,
       job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
     ) AS next_status,
     CASE WHEN job.claim_epoch <> (SELECT seen.claim_epoch FROM seen) THEN job.claim_floor
+    -- Every id from the floor to the last one completed here was completed here: nothing pending
+    -- can lie in between, so the lookup below, which steps over all those rows again, is not needed.
+    WHEN job.first_id = job.claim_floor AND job.last_id - job.first_id + 1 = job.changed THEN job.last_id + 1
     ELSE greatest(job.claim_floor, coalesce(
       (SELECT e.id
        FROM {{schema}}.{{prefix}}payout_entries e
@@ -260,13 +280,17 @@ FROM next
 WHERE j.id = next.id
 RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids`,
   /**
-   * Marks a pending or processing notification sent or skipped.
-   * Returns: nothing; the affected row count says whether it was in one of those statuses.
-   * Params: $1 id, $2 status (sent or skipped), $3 at, $4 skip reason or null.
+   * Records how notifications ended, all at one instant: sent applies to a processing row (one is
+   * claimed before it is sent), skipped to a pending or processing one; other rows are left alone.
+   * Returns: id of each notification changed.
+   * Params: $1 ids, $2 statuses (sent or skipped), $3 skip reasons or nulls (arrays of equal length), $4 at.
    */
-  completeNotification: `UPDATE {{schema}}.{{prefix}}notifications
-SET status = $2, finished_at = $3, skip_reason = $4, locked_until = NULL
-WHERE id = $1 AND status IN ('pending', 'processing')`,
+  completeNotifications: `UPDATE {{schema}}.{{prefix}}notifications n
+SET status = o.status, finished_at = $4, skip_reason = o.reason, locked_until = NULL
+FROM unnest($1::bigint[], $2::text[], $3::text[]) AS o (id, status, reason)
+WHERE n.id = o.id
+  AND (n.status = 'processing' OR (n.status = 'pending' AND o.status = 'skipped'))
+RETURNING n.id`,
   /**
    * Inserts a challenge and all its participants in one statement.
    * Returns: the challenge row. A duplicate challenge id or user id fails with unique_violation.
@@ -294,26 +318,28 @@ SELECT * FROM challenge`,
   applied_at timestamptz NOT NULL DEFAULT statement_timestamp()
 )`,
   /**
-   * Inserts a queued job and all its entries in one statement: the entries come from two arrays and
-   * take their ids from the identity in input order (ORDER BY ordinality), so ids ascend as given.
+   * Inserts a queued job and all its entries in one statement: the entries come straight from two
+   * arrays and take their ids from the identity in input order (ORDER BY ordinality), so ids ascend
+   * as given. The job's totals come with the arrays: counting and summing them here read all the
+   * entries a second time (a tenth of the statement for 10,000 entries).
    * Returns: the job row. A duplicate job id or user id fails with unique_violation.
    * Params: $1 id, $2 challenge id or null, $3 priority, $4 metadata (JSON text), $5 created_at,
-   *         $6 user ids, $7 amounts (arrays of equal length, in entry order).
+   *         $6 user ids, $7 amounts (arrays of equal length, in entry order), $8 their count,
+   *         $9 the sum of the amounts.
    */
-  createPayoutJob: `WITH input AS (
-  SELECT e.user_id, e.amount, e.ord
-  FROM unnest($6::text[], $7::bigint[]) WITH ORDINALITY AS e (user_id, amount, ord)
-), job AS (
+  createPayoutJob: `WITH job AS (
   INSERT INTO {{schema}}.{{prefix}}payout_jobs
     (id, challenge_id, status, priority, total_entries, total_amount, metadata, created_at, updated_at)
-  SELECT $1, $2, 'queued', $3, count(*), coalesce(sum(input.amount), 0), $4::jsonb, $5, $5
-  FROM input
-  RETURNING *
+  VALUES ($1, $2, 'queued', $3, $8, $9, $4::jsonb, $5, $5)
+  -- By name: a column added later must not change this statement's result.
+  RETURNING id, seq, challenge_id, status, priority, total_entries, completed_entries, failed_entries,
+            cancelled_entries, total_amount, paid_amount, error, metadata, created_at, started_at,
+            completed_at, updated_at
 ), entries AS (
   INSERT INTO {{schema}}.{{prefix}}payout_entries (job_id, user_id, amount, status, available_at)
-  SELECT job.id, input.user_id, input.amount, 'pending', job.created_at
-  FROM job, input
-  ORDER BY input.ord
+  SELECT $1, e.user_id, e.amount, 'pending', $5
+  FROM unnest($6::text[], $7::bigint[]) WITH ORDINALITY AS e (user_id, amount, ord)
+  ORDER BY e.ord
 )
 SELECT * FROM job`,
   /**
@@ -492,13 +518,17 @@ LIMIT $2`,
    */
   getPayoutJob: `SELECT * FROM {{schema}}.{{prefix}}payout_jobs WHERE id = $1`,
   /**
-   * When the latest sent notification of a challenge reached a recipient.
-   * Returns: one row, sent_at (null when none was sent).
-   * Params: $1 challenge id, $2 recipient.
+   * When the latest sent notification of each challenge reached each recipient.
+   * Returns: one row per pair, in input order: sent_at (null when none was sent).
+   * Params: $1 challenge ids, $2 recipients (arrays of equal length).
    */
-  lastNotificationSent: `SELECT max(finished_at) AS sent_at
-FROM {{schema}}.{{prefix}}notifications
-WHERE challenge_id = $1 AND recipient = $2 AND status = 'sent'`,
+  lastNotificationsSent: `SELECT (
+  SELECT max(n.finished_at)
+  FROM {{schema}}.{{prefix}}notifications n
+  WHERE n.challenge_id = p.challenge_id AND n.recipient = p.recipient AND n.status = 'sent'
+) AS sent_at
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p (challenge_id, recipient, ord)
+ORDER BY p.ord`,
   /**
    * Leases up to $3 entries of one job for an external rail: pending and available ones while the job
    * is queued or running, and processing ones whose lease expired whatever the job's status, skipping
@@ -539,6 +569,33 @@ RETURNING e.*`,
   ledgerTotal: `SELECT count(*)::int AS count, coalesce(sum(amount), 0)::text AS total
 FROM {{schema}}.{{prefix}}ledger
 WHERE ($1::text IS NULL OR job_id = $1) AND ($2::text IS NULL OR user_id = $2)`,
+  /**
+   * A page of active challenges whose deadline is in (after, until], by deadline, then id: a range
+   * scan of the active-deadline index that starts right after the cursor.
+   * Returns: challenge rows, ordered by deadline, then id.
+   * Params: $1 after (exclusive), $2 until (inclusive), $3 cursor deadline, $4 cursor id (the page
+   *         starts strictly after them: pass after and '' for the first page), $5 limit.
+   */
+  listClosingChallenges: `SELECT *
+FROM {{schema}}.{{prefix}}challenges
+WHERE status = 'active'
+  AND deadline > $1
+  AND deadline <= $2
+  AND (deadline, id) > ($3, $4::text)
+ORDER BY deadline, id
+LIMIT $5`,
+  /**
+   * A page of a user's in-app messages, newest first, optionally older than an id or only unread.
+   * Returns: inbox rows, in descending id order.
+   * Params: $1 user id, $2 exclusive upper bound of id or null, $3 unread only (boolean), $4 limit.
+   */
+  listInbox: `SELECT *
+FROM {{schema}}.{{prefix}}inbox
+WHERE user_id = $1
+  AND ($2::bigint IS NULL OR id < $2)
+  AND (NOT $3::boolean OR read_at IS NULL)
+ORDER BY id DESC
+LIMIT $4`,
   /**
    * A page of ledger rows by entry id, of one job and/or one user.
    * Returns: ledger rows, in entry id order.
@@ -603,6 +660,14 @@ LIMIT $3`,
    */
   lockMigrations: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
   /**
+   * Marks a user's unread in-app messages read: those with the given ids, or all of them.
+   * Returns: nothing; the affected row count is the number marked.
+   * Params: $1 user id, $2 message ids or null for all, $3 read instant.
+   */
+  markInboxRead: `UPDATE {{schema}}.{{prefix}}inbox
+SET read_at = $3
+WHERE user_id = $1 AND read_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY ($2))`,
+  /**
    * The highest applied migration.
    * Returns: one row, version (0 when none).
    * Params: none.
@@ -620,20 +685,14 @@ LIMIT $3`,
   WHERE n.nspname = $1 AND c.relname = $2
 ) AS exists`,
   /**
-   * The earliest deadline of an active challenge.
+   * The earliest deadline of an active challenge, optionally strictly after an instant. The bound is
+   * never null ('-infinity' stands in), so it is an index condition of the active-deadline index.
    * Returns: one row, deadline (null when none is active).
-   * Params: none.
+   * Params: $1 exclusive lower bound of the deadline or null.
    */
-  nextDeadline: `SELECT min(deadline) AS deadline FROM {{schema}}.{{prefix}}challenges WHERE status = 'active'`,
-  /**
-   * Queues notifications on the store's channel, one per payload, in the order given; Postgres
-   * delivers them to listeners when the transaction commits and drops them on rollback.
-   * Returns: one row per payload.
-   * Params: $1 channel, $2 payloads (each under 8000 bytes).
-   */
-  notifyEvents: `SELECT pg_notify($1, e.payload)
-FROM unnest($2::text[]) WITH ORDINALITY AS e (payload, ord)
-ORDER BY e.ord`,
+  nextDeadline: `SELECT min(deadline) AS deadline
+FROM {{schema}}.{{prefix}}challenges
+WHERE status = 'active' AND deadline > coalesce($1::timestamptz, '-infinity')`,
   /**
    * Claims a batch and completes it in one statement, crediting the accounts: claim-batch.sql's
    * claim (same candidate page, same probe under LIMIT 1, same FOR UPDATE SKIP LOCKED, every scan
@@ -645,7 +704,8 @@ ORDER BY e.ord`,
    * floor is kept, as complete-entries.sql does, when a requeue bumped claim_epoch after the
    * snapshot the candidates were read in.
    * Returns: when a batch was paid, one row: the job after the update, with previous_status, changed
-   * (entries completed), entry_ids (their ids as text, ascending) and amount (their sum); when no
+   * (entries completed), their ids from first_id to last_id, entry_ids (the ids as text, ascending;
+   * null when they are every id from first_id to last_id) and amount (their sum); when no
    * candidate had a claimable entry, one row of the page of candidates only (job columns null):
    * page_jobs candidates, the last of them page_priority, page_created_at, page_seq; picked_job_id
    * is the job whose batch was claimed, if one was; no row when no job can run.
@@ -716,8 +776,12 @@ ORDER BY e.ord`,
 ), batch AS (
   -- Counting the ledger and account rows makes the job's lock below wait until those writes ran.
   SELECT count(*)::int AS changed,
-         array_agg(done.id::text ORDER BY done.id) AS entry_ids,
+         -- A batch of consecutive ids (the usual one) goes back as its bounds, not 500 ids: the
+         -- subquery runs only for the other kind.
+         CASE WHEN max(done.id) - min(done.id) + 1 = count(*) THEN NULL
+              ELSE (SELECT array_agg(d.id::text ORDER BY d.id) FROM done d) END AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
+         min(done.id) AS first_id,
          max(done.id) AS last_id,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -727,7 +791,8 @@ ORDER BY e.ord`,
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.amount, batch.last_id
+         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.amount, batch.first_id,
+         batch.last_id
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = (SELECT picked.id FROM picked) AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
@@ -737,6 +802,9 @@ ORDER BY e.ord`,
       job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
     ) AS next_status,
     CASE WHEN job.claim_epoch <> (SELECT picked.claim_epoch FROM picked) THEN job.claim_floor
+    -- Every id from the floor to the last one completed here was completed here: nothing pending
+    -- can lie in between, so the lookup below, which steps over all those rows again, is not needed.
+    WHEN job.first_id = job.claim_floor AND job.last_id - job.first_id + 1 = job.changed THEN job.last_id + 1
     ELSE greatest(job.claim_floor, coalesce(
       (SELECT e.id
        FROM {{schema}}.{{prefix}}payout_entries e
@@ -761,7 +829,12 @@ ORDER BY e.ord`,
       updated_at = $1
   FROM next
   WHERE j.id = next.id
-  RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids, next.amount
+  -- The job's columns by name: a column added later must not change this statement's result.
+  RETURNING j.id, j.seq, j.challenge_id, j.status, j.priority, j.total_entries, j.completed_entries,
+            j.failed_entries, j.cancelled_entries, j.total_amount, j.paid_amount, j.error, j.metadata,
+            j.created_at, j.started_at, j.completed_at, j.updated_at,
+            next.status AS previous_status, next.changed, next.first_id, next.last_id, next.entry_ids,
+            next.amount
 ), page AS (
   -- How many candidates this page held and the last of them: where the next page starts.
   SELECT count(*) OVER ()::int AS jobs, c.priority, c.created_at, c.seq
@@ -1183,5 +1256,31 @@ BEGIN
   END LOOP;
 END
 $$;`,
+  },
+  {
+    version: 4,
+    name: "inbox",
+    sql: `-- Settle schema version 4: the in-app inbox, where the Notifier's in-app channel leaves messages
+-- that the host lists and marks read.
+
+CREATE TABLE {{schema}}.{{prefix}}inbox (
+  -- Assigned ascending: listInbox() pages newest first by id.
+  id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  -- Unique: a notification delivered again never shows twice.
+  notification_id text COLLATE "C" NOT NULL UNIQUE,
+  user_id         text COLLATE "C" NOT NULL,
+  kind            text COLLATE "C" NOT NULL,
+  challenge_id    text COLLATE "C",
+  title           text        NOT NULL,
+  body            text        NOT NULL,
+  created_at      timestamptz NOT NULL,
+  read_at         timestamptz
+);
+
+-- listInbox() and markInboxRead(): a user's messages by id.
+CREATE INDEX {{prefix}}inbox_user_idx ON {{schema}}.{{prefix}}inbox (user_id, id);
+-- listInbox({ unreadOnly }) and markInboxRead(…, 'all'): only a user's unread messages, however
+-- many read ones pile up.
+CREATE INDEX {{prefix}}inbox_unread_idx ON {{schema}}.{{prefix}}inbox (user_id, id) WHERE read_at IS NULL;`,
   },
 ];

@@ -7,10 +7,12 @@
 -- (migration 0003) rises to its lowest entry still pending or processing. That entry is looked up
 -- in this statement's snapshot, from the floor on, leaving out the entries completed here: an
 -- entry that another transaction holds still counts, an entry finished by a commit this snapshot
--- missed merely keeps the floor low. Entries leave pending and processing only for good, except
--- through a requeue of dead letters, which bumps claim_epoch: when the epoch changed after the
--- snapshot, the floor is left as it is. The status test (NOT IN) keeps the lookup off the partial
--- open index, whose scan would have to sort all the job's open entries.
+-- missed merely keeps the floor low. When the entries completed here are every id from the floor
+-- to the last of them (the usual batch of a single worker), the floor moves just past them with no
+-- lookup. Entries leave pending and processing only for good, except through a requeue of dead
+-- letters, which bumps claim_epoch: when the epoch changed after the snapshot, the floor is left
+-- as it is. The status test (NOT IN) keeps the lookup off the partial open index, whose scan would
+-- have to sort all the job's open entries.
 -- Returns: the job row after the update, with previous_status, changed (entries completed now) and
 -- entry_ids (their ids as text, ascending); no row when nothing changed (or the job does not exist).
 -- Params: $1 job id, $2 entry ids, $3 now, $4 credit accounts.
@@ -41,6 +43,7 @@ WITH seen AS (
   SELECT count(*)::int AS changed,
          array_agg(done.id::text ORDER BY done.id) AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
+         min(done.id) AS first_id,
          max(done.id) AS last_id,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -50,7 +53,8 @@ WITH seen AS (
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.last_id
+         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.first_id,
+         batch.last_id
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = $1 AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
@@ -60,6 +64,9 @@ WITH seen AS (
       job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
     ) AS next_status,
     CASE WHEN job.claim_epoch <> (SELECT seen.claim_epoch FROM seen) THEN job.claim_floor
+    -- Every id from the floor to the last one completed here was completed here: nothing pending
+    -- can lie in between, so the lookup below, which steps over all those rows again, is not needed.
+    WHEN job.first_id = job.claim_floor AND job.last_id - job.first_id + 1 = job.changed THEN job.last_id + 1
     ELSE greatest(job.claim_floor, coalesce(
       (SELECT e.id
        FROM {{schema}}.{{prefix}}payout_entries e

@@ -8,7 +8,8 @@
 -- floor is kept, as complete-entries.sql does, when a requeue bumped claim_epoch after the
 -- snapshot the candidates were read in.
 -- Returns: when a batch was paid, one row: the job after the update, with previous_status, changed
--- (entries completed), entry_ids (their ids as text, ascending) and amount (their sum); when no
+-- (entries completed), their ids from first_id to last_id, entry_ids (the ids as text, ascending;
+-- null when they are every id from first_id to last_id) and amount (their sum); when no
 -- candidate had a claimable entry, one row of the page of candidates only (job columns null):
 -- page_jobs candidates, the last of them page_priority, page_created_at, page_seq; picked_job_id
 -- is the job whose batch was claimed, if one was; no row when no job can run.
@@ -78,8 +79,12 @@ WITH candidates AS MATERIALIZED (
 ), batch AS (
   -- Counting the ledger and account rows makes the job's lock below wait until those writes ran.
   SELECT count(*)::int AS changed,
-         array_agg(done.id::text ORDER BY done.id) AS entry_ids,
+         -- A batch of consecutive ids (the usual one) goes back as its bounds, not 500 ids: the
+         -- subquery runs only for the other kind.
+         CASE WHEN max(done.id) - min(done.id) + 1 = count(*) THEN NULL
+              ELSE (SELECT array_agg(d.id::text ORDER BY d.id) FROM done d) END AS entry_ids,
          coalesce(sum(done.amount), 0)::bigint AS amount,
+         min(done.id) AS first_id,
          max(done.id) AS last_id,
          (SELECT count(*) FROM ledger) + (SELECT count(*) FROM credited) AS written
   FROM done
@@ -89,7 +94,8 @@ WITH candidates AS MATERIALIZED (
   SELECT j.id, j.status, j.total_entries, j.failed_entries, j.cancelled_entries,
          j.completed_entries + batch.changed AS completed_entries,
          j.paid_amount + batch.amount AS paid_amount,
-         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.amount, batch.last_id
+         j.claim_floor, j.claim_epoch, batch.changed, batch.entry_ids, batch.amount, batch.first_id,
+         batch.last_id
   FROM {{schema}}.{{prefix}}payout_jobs j, batch
   WHERE j.id = (SELECT picked.id FROM picked) AND batch.changed > 0 AND batch.written >= 0
   FOR UPDATE OF j
@@ -99,6 +105,9 @@ WITH candidates AS MATERIALIZED (
       job.status, job.total_entries, job.completed_entries, job.failed_entries, job.cancelled_entries
     ) AS next_status,
     CASE WHEN job.claim_epoch <> (SELECT picked.claim_epoch FROM picked) THEN job.claim_floor
+    -- Every id from the floor to the last one completed here was completed here: nothing pending
+    -- can lie in between, so the lookup below, which steps over all those rows again, is not needed.
+    WHEN job.first_id = job.claim_floor AND job.last_id - job.first_id + 1 = job.changed THEN job.last_id + 1
     ELSE greatest(job.claim_floor, coalesce(
       (SELECT e.id
        FROM {{schema}}.{{prefix}}payout_entries e
@@ -123,7 +132,12 @@ WITH candidates AS MATERIALIZED (
       updated_at = $1
   FROM next
   WHERE j.id = next.id
-  RETURNING j.*, next.status AS previous_status, next.changed, next.entry_ids, next.amount
+  -- The job's columns by name: a column added later must not change this statement's result.
+  RETURNING j.id, j.seq, j.challenge_id, j.status, j.priority, j.total_entries, j.completed_entries,
+            j.failed_entries, j.cancelled_entries, j.total_amount, j.paid_amount, j.error, j.metadata,
+            j.created_at, j.started_at, j.completed_at, j.updated_at,
+            next.status AS previous_status, next.changed, next.first_id, next.last_id, next.entry_ids,
+            next.amount
 ), page AS (
   -- How many candidates this page held and the last of them: where the next page starts.
   SELECT count(*) OVER ()::int AS jobs, c.priority, c.created_at, c.seq

@@ -5,7 +5,7 @@ import type { ConformanceContext } from './conformance-context';
 import { createDeferred } from './deferred';
 import { expectSettleError } from './expect-settle-error';
 import { at, HOUR, MINUTE, REFERENCE_TIME } from './reference-time';
-import { newChallenge, newParticipants, userIds } from './sample-data';
+import { newChallenge, newParticipants, uniqueId, userIds } from './sample-data';
 import { seedChallenge } from './seed';
 
 /**
@@ -326,6 +326,46 @@ export function registerChallengeTests(ctx: ConformanceContext): void {
       const challenge = await seedChallenge(bench.store, newChallenge({ deadline: at(HOUR) }));
       await bench.store.transaction((tx) => tx.updateChallenge(challenge.id, { deadline: at(5 * MINUTE) }, ['active']));
       expect(await bench.store.nextDeadline()).toEqual(at(5 * MINUTE));
+    });
+
+    it('nextDeadline(after) returns the earliest active deadline strictly after an instant', async () => {
+      await seedChallenge(bench.store, newChallenge({ deadline: at(10 * MINUTE) }));
+      await seedChallenge(bench.store, newChallenge({ status: 'pending', deadline: at(20 * MINUTE) }));
+      await seedChallenge(bench.store, newChallenge({ deadline: at(30 * MINUTE) }));
+      expect(await bench.store.nextDeadline(at(-HOUR))).toEqual(at(10 * MINUTE));
+      expect(await bench.store.nextDeadline(at(10 * MINUTE))).toEqual(at(30 * MINUTE));
+      expect(await bench.store.nextDeadline(at(10 * MINUTE - 1))).toEqual(at(10 * MINUTE));
+      expect(await bench.store.nextDeadline(at(30 * MINUTE))).toBeNull();
+    });
+
+    it('listClosingChallenges() pages active challenges with a deadline in (after, until] by deadline, then id', async () => {
+      const ids = ['b', 'a', 'c'].map((suffix) => `${uniqueId('closing')}-${suffix}`);
+      const [b, a, c] = ids as [string, string, string];
+      await seedChallenge(bench.store, newChallenge({ id: b, deadline: at(20 * MINUTE) }));
+      await seedChallenge(bench.store, newChallenge({ id: a, deadline: at(20 * MINUTE) }));
+      await seedChallenge(bench.store, newChallenge({ id: c, deadline: at(10 * MINUTE) }));
+      await seedChallenge(bench.store, newChallenge({ deadline: REFERENCE_TIME }));
+      await seedChallenge(bench.store, newChallenge({ deadline: at(HOUR + 1) }));
+      await seedChallenge(bench.store, newChallenge({ status: 'pending', deadline: at(15 * MINUTE) }));
+      const window = { after: REFERENCE_TIME, until: at(HOUR) };
+
+      const all = await bench.store.listClosingChallenges({ ...window, limit: 10 });
+      const sameDeadline = [a, b].sort((x, y) => (x < y ? -1 : 1));
+      expect(all.map((ch) => ch.id)).toEqual([c, ...sameDeadline]);
+      expect(all[0]).toMatchObject({ status: 'active', deadline: at(10 * MINUTE) });
+
+      const first = await bench.store.listClosingChallenges({ ...window, limit: 2 });
+      expect(first.map((ch) => ch.id)).toEqual([c, sameDeadline[0]]);
+      const last = first.at(-1)!;
+      const rest = await bench.store.listClosingChallenges({
+        ...window,
+        limit: 2,
+        cursor: { deadline: last.deadline, id: last.id },
+      });
+      expect(rest.map((ch) => ch.id)).toEqual([sameDeadline[1]]);
+      expect(await bench.store.listClosingChallenges({ after: at(20 * MINUTE), until: at(HOUR), limit: 10 })).toEqual(
+        [],
+      );
     });
 
     it('findDueChallenges() returns due active challenges, earliest deadline first, up to limit', async () => {

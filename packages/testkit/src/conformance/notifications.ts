@@ -106,7 +106,7 @@ export function registerNotificationTests(ctx: ConformanceContext): void {
         newNotification({ recipient, kind: 'reminder' }),
       ]);
       await bench.store.transaction((tx) =>
-        tx.completeNotification(seeded[0]!.id, { status: 'skipped', at: now, reason: 'superseded' }),
+        tx.completeNotifications([{ id: seeded[0]!.id, status: 'skipped', reason: 'superseded' }], now),
       );
 
       const byId = (rows: readonly Notification[]) => rows.map((row) => row.id);
@@ -186,57 +186,79 @@ export function registerNotificationTests(ctx: ConformanceContext): void {
       );
     });
 
-    it('completeNotification() marks a notification sent or skipped once', async () => {
-      const [toSend, toSkip] = await seedNotifications(bench.store, [
+    it('completeNotifications() marks processing rows sent and pending or processing rows skipped, once', async () => {
+      const [toSend, toSkip, pendingToSend, pendingToSkip] = await seedNotifications(bench.store, [
+        newNotification({ dueAt: at(-2 * MINUTE) }),
         newNotification({ dueAt: at(-MINUTE) }),
-        newNotification({ dueAt: now }),
+        newNotification({ dueAt: at(MINUTE) }),
+        newNotification({ dueAt: at(2 * MINUTE) }),
       ]);
-      await bench.store.transaction((tx) => tx.claimDueNotifications({ now, limit: 1, leaseUntil: at(MINUTE) }));
+      await bench.store.transaction((tx) => tx.claimDueNotifications({ now, limit: 10, leaseUntil: at(MINUTE) }));
 
-      const sent = await bench.store.transaction((tx) =>
-        tx.completeNotification(toSend!.id, { status: 'sent', at: at(10_000) }),
-      );
-      expect(sent).toBe(true);
-      const skipped = await bench.store.transaction((tx) =>
-        tx.completeNotification(toSkip!.id, { status: 'skipped', at: at(20_000), reason: 'deadline passed' }),
-      );
-      expect(skipped).toBe(true);
-
-      const [afterSend] = await bench.store.listNotifications({ recipient: toSend!.recipient, limit: 1 });
-      expect(afterSend).toMatchObject({ status: 'sent', finishedAt: at(10_000), lockedUntil: null, skipReason: null });
-      const [afterSkip] = await bench.store.listNotifications({ recipient: toSkip!.recipient, limit: 1 });
-      expect(afterSkip).toMatchObject({ status: 'skipped', finishedAt: at(20_000), skipReason: 'deadline passed' });
-
-      expect(
-        await bench.store.transaction((tx) => tx.completeNotification(toSend!.id, { status: 'sent', at: at(30_000) })),
-      ).toBe(false);
-      expect(
-        await bench.store.transaction((tx) =>
-          tx.completeNotification(uniqueId('missing'), { status: 'sent', at: now }),
+      const changed = await bench.store.transaction((tx) =>
+        tx.completeNotifications(
+          [
+            { id: pendingToSkip!.id, status: 'skipped', reason: 'superseded' },
+            { id: toSkip!.id, status: 'skipped', reason: 'deadline_passed' },
+            { id: pendingToSend!.id, status: 'sent' },
+            { id: toSend!.id, status: 'sent' },
+            { id: uniqueId('missing'), status: 'sent' },
+          ],
+          at(10_000),
         ),
-      ).toBe(false);
-      const [unchanged] = await bench.store.listNotifications({ recipient: toSend!.recipient, limit: 1 });
-      expect(unchanged?.finishedAt).toEqual(at(10_000));
+      );
+      // A pending row is never sent (it is claimed first); the rest changed, ids ascending.
+      expect(changed).toEqual([toSend!.id, toSkip!.id, pendingToSkip!.id]);
+      const row = async (n: Notification) =>
+        (await bench.store.listNotifications({ recipient: n.recipient, limit: 1 }))[0];
+      expect(await row(toSend!)).toMatchObject({
+        status: 'sent',
+        finishedAt: at(10_000),
+        lockedUntil: null,
+        skipReason: null,
+      });
+      expect(await row(toSkip!)).toMatchObject({
+        status: 'skipped',
+        finishedAt: at(10_000),
+        lockedUntil: null,
+        skipReason: 'deadline_passed',
+      });
+      expect(await row(pendingToSkip!)).toMatchObject({ status: 'skipped', skipReason: 'superseded' });
+      expect(await row(pendingToSend!)).toMatchObject({ status: 'pending', finishedAt: null });
+
+      const again = await bench.store.transaction((tx) =>
+        tx.completeNotifications([{ id: toSend!.id, status: 'sent' }], at(30_000)),
+      );
+      expect(again).toEqual([]);
+      expect((await row(toSend!))?.finishedAt).toEqual(at(10_000));
+      expect(await bench.store.transaction((tx) => tx.completeNotifications([], now))).toEqual([]);
     });
 
-    it('lastNotificationSent() returns when the latest sent notification reached the recipient', async () => {
+    it('lastNotificationsSent() says when the latest sent notification reached each recipient, in input order', async () => {
       const challenge = await seedChallenge(bench.store, newChallenge());
+      const other = await seedChallenge(bench.store, newChallenge());
       const recipient = uniqueId('recipient');
-      expect(await bench.store.lastNotificationSent(challenge.id, recipient)).toBeNull();
+      const pair = { challengeId: challenge.id, recipient };
+      expect(await bench.store.lastNotificationsSent([pair])).toEqual([null]);
 
       const rows = await seedNotifications(bench.store, [
         newNotification({ challengeId: challenge.id, recipient }),
         newNotification({ challengeId: challenge.id, recipient }),
         newNotification({ challengeId: challenge.id, recipient }),
+        newNotification({ challengeId: other.id, recipient }),
       ]);
       await bench.store.transaction((tx) => tx.claimDueNotifications({ now, limit: 10, leaseUntil: at(HOUR) }));
       await bench.store.transaction(async (tx) => {
-        await tx.completeNotification(rows[1]!.id, { status: 'sent', at: at(5 * MINUTE) });
-        await tx.completeNotification(rows[0]!.id, { status: 'sent', at: at(MINUTE) });
-        await tx.completeNotification(rows[2]!.id, { status: 'skipped', at: at(10 * MINUTE), reason: 'duplicate' });
+        await tx.completeNotifications([{ id: rows[1]!.id, status: 'sent' }], at(5 * MINUTE));
+        await tx.completeNotifications([{ id: rows[0]!.id, status: 'sent' }], at(MINUTE));
+        await tx.completeNotifications([{ id: rows[2]!.id, status: 'skipped', reason: 'duplicate' }], at(10 * MINUTE));
+        await tx.completeNotifications([{ id: rows[3]!.id, status: 'sent' }], at(2 * MINUTE));
       });
-      expect(await bench.store.lastNotificationSent(challenge.id, recipient)).toEqual(at(5 * MINUTE));
-      expect(await bench.store.lastNotificationSent(challenge.id, uniqueId('recipient'))).toBeNull();
+      const stranger = { challengeId: challenge.id, recipient: uniqueId('recipient') };
+      expect(
+        await bench.store.lastNotificationsSent([stranger, pair, { challengeId: other.id, recipient }, pair]),
+      ).toEqual([null, at(5 * MINUTE), at(2 * MINUTE), at(5 * MINUTE)]);
+      expect(await bench.store.lastNotificationsSent([])).toEqual([]);
     });
 
     it('failNotification() retries with backoff, then dead-letters; retryFailedNotifications() brings it back', async () => {
@@ -273,8 +295,8 @@ export function registerNotificationTests(ctx: ConformanceContext): void {
       const [third] = await claim(at(HOUR));
       expect(third?.key).toBe(row!.key);
       expect(
-        await bench.store.transaction((tx) => tx.completeNotification(row!.id, { status: 'sent', at: at(HOUR) })),
-      ).toBe(true);
+        await bench.store.transaction((tx) => tx.completeNotifications([{ id: row!.id, status: 'sent' }], at(HOUR))),
+      ).toEqual([row!.id]);
     });
 
     it('failNotification() returns false for a notification that is not processing', async () => {
@@ -283,7 +305,7 @@ export function registerNotificationTests(ctx: ConformanceContext): void {
         bench.store.transaction((tx) => tx.failNotification(row!.id, { error: 'x', at: now, retryAt: null }));
       expect(await fail()).toBe(false);
       await bench.store.transaction((tx) => tx.claimDueNotifications({ now, limit: 1, leaseUntil: at(MINUTE) }));
-      await bench.store.transaction((tx) => tx.completeNotification(row!.id, { status: 'sent', at: now }));
+      await bench.store.transaction((tx) => tx.completeNotifications([{ id: row!.id, status: 'sent' }], now));
       expect(await fail()).toBe(false);
       expect(
         await bench.store.transaction((tx) =>

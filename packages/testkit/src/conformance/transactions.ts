@@ -1,7 +1,7 @@
 import { ConflictError, StoreError } from '@settle/core';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
-import { createDeferred } from './deferred';
+import { createDeferred, type Deferred } from './deferred';
 import { expectSettleError } from './expect-settle-error';
 import { newChallenge, newNotification, newParticipants, newPayoutEntries, newPayoutJob, userIds } from './sample-data';
 import { seedChallenge } from './seed';
@@ -169,6 +169,44 @@ export function registerTransactionTests(ctx: ConformanceContext): void {
           (await bench.store.getChallenge(second.id))?.title,
         ];
         // Whichever committed last wrote both rows: the pair looks as if the transactions ran one after the other.
+        expect(titles[0]).toBe(titles[1]);
+      },
+    );
+
+    it.skipIf(!ctx.options.concurrentTransactions)(
+      'transaction() retries the victim of a deadlock even when fn wrapped the error in its own',
+      async () => {
+        const first = await seedChallenge(bench.store);
+        const second = await seedChallenge(bench.store);
+        const aLocked = createDeferred();
+        const bLocked = createDeferred();
+        const attempts = { a: 0, b: 0 };
+        // What a host hook does: catch the store's error and throw its own, with the original as cause.
+        const hostWrite = async (run: () => Promise<unknown>) => {
+          try {
+            await run();
+          } catch (cause) {
+            throw new Error('host hook failed', { cause });
+          }
+        };
+        const write = (name: 'a' | 'b', own: string, other: string, mine: Deferred<void>, theirs: Deferred<void>) =>
+          bench.store.transaction(async (tx) => {
+            attempts[name] += 1;
+            await tx.updateChallenge(own, { title: name }, ['active']);
+            mine.resolve();
+            if (attempts[name] === 1) await theirs.promise;
+            await hostWrite(() => tx.updateChallenge(other, { title: name }, ['active']));
+          });
+
+        await Promise.all([
+          write('a', first.id, second.id, aLocked, bLocked),
+          write('b', second.id, first.id, bLocked, aLocked),
+        ]);
+        expect(attempts.a + attempts.b).toBeGreaterThan(2);
+        const titles = [
+          (await bench.store.getChallenge(first.id))?.title,
+          (await bench.store.getChallenge(second.id))?.title,
+        ];
         expect(titles[0]).toBe(titles[1]);
       },
     );

@@ -547,6 +547,14 @@ export function runPayoutQueueScenarios(name: string, makeStore: StoreFactory): 
       expect(await store.ledgerTotal({ jobId })).toEqual({ count: 1, total: 6n });
     });
 
+    it('stop() returns while a retention prune is still running, without the clock moving', async () => {
+      const queue = newQueue({ retention: { olderThan: 'P1D', every: 'PT1H' } });
+      queue.start(); // the first prune starts at once and is still in flight when stop() is called
+      await queue.stop();
+      expect(clock.pendingSleeps).toBe(0);
+      expect((await queue.health()).worker).toBe('stopped');
+    });
+
     it('prune() deletes finished jobs older than the cutoff and keeps the ledger', async () => {
       const queue = newQueue();
       const { jobId } = await queue.enqueue({ entries: [{ userId: 'old', amount: 9n }] });

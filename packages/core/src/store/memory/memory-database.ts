@@ -1,4 +1,5 @@
 import type { Challenge, Participant } from '../../domain/challenge';
+import type { InboxMessage } from '../../domain/inbox-message';
 import type { Notification } from '../../domain/notification';
 import type { LedgerEntry, PayoutEntry, PayoutJob } from '../../domain/payout';
 import { StoreError } from '../../errors';
@@ -9,8 +10,8 @@ import { MemoryTable } from './memory-table';
 /** A stored job: the domain row plus its insertion sequence, which orders jobs created at the same instant. @internal */
 export type JobRow = PayoutJob & { readonly seq: number };
 
-/** The store's sequences: job insertion order, entry ids, notification ids. @internal */
-export type Sequence = 'job' | 'entry' | 'notification';
+/** The store's sequences: job insertion order, entry ids, notification ids, inbox message ids. @internal */
+export type Sequence = 'job' | 'entry' | 'notification' | 'inbox';
 
 /** A user's built-in account. @internal */
 export interface BalanceRow {
@@ -46,6 +47,10 @@ export class MemoryDatabase {
   readonly notifications = new MemoryTable<Notification>('notifications');
   /** The unique index on notification keys: key → notification id. */
   readonly notificationKeys = new MemoryTable<string>('notification_keys');
+  /** Keyed by message id. */
+  readonly inbox = new MemoryTable<InboxMessage>('inbox', (row) => row.userId);
+  /** The unique index on the inbox's notification ids: notification id → message id. */
+  readonly inboxNotifications = new MemoryTable<string>('inbox_notifications');
   readonly locks = new LockManager<TransactionState>();
 
   private readonly tables = [
@@ -57,8 +62,10 @@ export class MemoryDatabase {
     this.balances,
     this.notifications,
     this.notificationKeys,
+    this.inbox,
+    this.inboxNotifications,
   ];
-  private readonly sequences: Record<Sequence, number> = { job: 0, entry: 0, notification: 0 };
+  private readonly sequences: Record<Sequence, number> = { job: 0, entry: 0, notification: 0, inbox: 0 };
   private closed = false;
 
   /** The next value of a sequence. */

@@ -1,13 +1,17 @@
 import type { Challenge, ChallengeId, Participant } from '../../domain/challenge';
+import type { InboxMessage } from '../../domain/inbox-message';
 import type { Notification } from '../../domain/notification';
 import type { LedgerEntry, PayoutEntry, PayoutJob, PayoutJobId, PayoutJobStatus } from '../../domain/payout';
 import { payoutJobStateMachine } from '../../domain/payout';
 import { StoreError } from '../../errors';
 import { compareIds } from '../compare-ids';
 import type {
+  ClosingChallengesQuery,
+  InboxFilter,
   LedgerFilter,
   LedgerTotal,
   NotificationFilter,
+  NotificationRecipient,
   PageRequest,
   PayoutEntryFilter,
   PayoutJobFilter,
@@ -15,7 +19,7 @@ import type {
   StoreReads,
 } from '../store';
 import type { MemoryDatabase, TransactionState } from './memory-database';
-import { copy, toJob } from './memory-database';
+import { copy, participantKey, toJob } from './memory-database';
 import { byId, compareStrings, isAfter } from './row-order';
 
 /**
@@ -48,9 +52,9 @@ export class MemoryReads implements StoreReads {
     );
   }
 
-  nextDeadline(): Promise<Date | null> {
+  nextDeadline(after?: Date): Promise<Date | null> {
     return this.statement(() => {
-      const [next] = this.activeByDeadline();
+      const next = this.activeByDeadline().find((c) => after === undefined || c.deadline > after);
       return next === undefined ? null : new Date(next.deadline);
     });
   }
@@ -59,6 +63,22 @@ export class MemoryReads implements StoreReads {
     return this.statement(() =>
       this.activeByDeadline()
         .filter((c) => c.deadline <= now)
+        .slice(0, limit)
+        .map(copy),
+    );
+  }
+
+  listClosingChallenges({ after, until, limit, cursor }: ClosingChallengesQuery): Promise<Challenge[]> {
+    return this.statement(() =>
+      this.activeByDeadline()
+        .filter(
+          (c) =>
+            c.deadline > after &&
+            c.deadline <= until &&
+            (cursor === undefined ||
+              c.deadline > cursor.deadline ||
+              (c.deadline.getTime() === cursor.deadline.getTime() && compareStrings(c.id, cursor.id) > 0)),
+        )
         .slice(0, limit)
         .map(copy),
     );
@@ -162,15 +182,33 @@ export class MemoryReads implements StoreReads {
     );
   }
 
-  lastNotificationSent(challengeId: ChallengeId, recipient: string): Promise<Date | null> {
+  lastNotificationsSent(pairs: readonly NotificationRecipient[]): Promise<(Date | null)[]> {
     return this.statement(() => {
-      let last: Date | null = null;
+      const last = new Map<string, Date>();
       for (const n of this.db.notifications.rows(this.tx)) {
-        if (n.status !== 'sent' || n.challengeId !== challengeId || n.recipient !== recipient) continue;
-        if (n.finishedAt !== null && (last === null || n.finishedAt > last)) last = n.finishedAt;
+        if (n.status !== 'sent' || n.challengeId === null || n.finishedAt === null) continue;
+        const key = participantKey(n.challengeId, n.recipient);
+        const seen = last.get(key);
+        if (seen === undefined || n.finishedAt > seen) last.set(key, n.finishedAt);
       }
-      return last && new Date(last);
+      return pairs.map(({ challengeId, recipient }) => {
+        const sent = last.get(participantKey(challengeId, recipient));
+        return sent === undefined ? null : new Date(sent);
+      });
     });
+  }
+
+  listInbox(userId: string, { limit, before, unreadOnly }: InboxFilter): Promise<InboxMessage[]> {
+    // Like the SQL stores, a `before` that is no message id matches nothing.
+    if (before !== undefined && !/^\d+$/.test(before)) return this.statement(() => []);
+    return this.statement(() =>
+      this.db.inbox
+        .rows(this.tx, userId)
+        .filter((m) => (before === undefined || compareIds(m.id, before) < 0) && (!unreadOnly || m.readAt === null))
+        .sort((a, b) => byId(b, a))
+        .slice(0, limit)
+        .map(copy),
+    );
   }
 
   /**

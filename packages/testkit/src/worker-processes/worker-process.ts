@@ -2,39 +2,49 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const running = new Set<ChildProcessWithoutNullStreams>();
 
 /**
- * Kills every worker process still running. Call it in `afterEach`: a test that fails half-way
- * must not leave a worker holding a transaction (and its locks) open after the run.
+ * Kills every process {@link startWorkerProcess} started that is still running. Call it in
+ * `afterEach`: a test that fails half-way must not leave a worker holding a transaction (and its
+ * locks) open after the run.
  */
 export function killWorkerProcesses(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
 }
 
-/** A fixture script running in its own Node process, talking one JSON object per stdout line. */
+/** A script running in its own Node process, talking one JSON object per stdout line. */
 export interface WorkerProcess {
   readonly child: ChildProcessWithoutNullStreams;
+  /** Every message received so far, in order. */
   readonly messages: Record<string, unknown>[];
-  /** Resolves with the first message that has `key`; rejects if the process exits first. */
+  /** Resolves with the first message that has `key`; rejects (with the process's stderr) if it exits first. */
   next(key: string): Promise<Record<string, unknown>>;
   /** Resolves with the exit code, or the signal that ended the process. */
   readonly exited: Promise<number | string>;
 }
 
 /**
- * Starts `script` (a TypeScript fixture, run through tsx with the workspace's `source` condition)
- * with `env` added to this process's environment. `onMessage` sees every line as it arrives.
+ * Starts `script` in a new Node process, with `env` added to this process's environment, from the
+ * current working directory. The script runs through tsx with the `source` export condition, so a
+ * TypeScript fixture and the workspace packages it imports run from their sources without a build
+ * (tsx must be installed). `onMessage` sees every stdout line, parsed, as it arrives.
+ *
+ * @example
+ * ```ts
+ * const worker = startWorkerProcess(new URL('./fixtures/my-worker.ts', import.meta.url), { SETTLE_WORKER_ROLE: 'payout' });
+ * worker.child.stdin.end('go\n');
+ * const { done } = await worker.next('done');
+ * ```
  */
 export function startWorkerProcess(
   script: URL,
-  env: Record<string, string>,
+  env: Readonly<Record<string, string>>,
   onMessage: (message: Record<string, unknown>) => void = () => {},
 ): WorkerProcess {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(script)], {
-    cwd: root,
+    cwd: process.cwd(),
     env: { ...process.env, ...env },
   });
   running.add(child);

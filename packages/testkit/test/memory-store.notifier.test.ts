@@ -1,0 +1,4 @@
+import { MemoryStore } from '@settle/core';
+import { runNotifierScenarios } from '../src/index';
+
+runNotifierScenarios('MemoryStore', () => ({ store: new MemoryStore() }));
