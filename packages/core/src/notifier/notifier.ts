@@ -3,11 +3,13 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Challenge, ChallengeId } from '../domain/challenge';
 import type { Notification } from '../domain/notification';
 import type { PayoutJobId } from '../domain/payout';
-import { DeliveryError, ListenerError, SettleError, StoreError, ValidationError } from '../errors';
+import { DeliveryError, ListenerError, ValidationError } from '../errors';
 import type { NotifierEvents } from '../events/notifier-events';
 import type { NotificationChannel } from '../notification-channel';
+import { reportError } from '../report-error';
 import { DEADLINE_CHANGED_EVENT, deadlineSignal } from '../scheduler/deadline-signal';
 import type { StoreEvent } from '../store/store';
+import { Alarm } from '../time/alarm';
 import { type NotifierOptions, type ResolvedNotifierOptions, resolveNotifierOptions } from './notifier-options';
 import { ReminderPlanner } from './reminder-planner';
 import { decideReminder, REMINDER_KIND, type SkipReason } from './reminder-policy';
@@ -76,8 +78,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   readonly #limits = new Map<string, LimitFunction>();
   #state: 'running' | 'stopping' | 'stopped' = 'stopped';
   #loop: Promise<void> | null = null;
-  #sleepers = new Set<AbortController>();
-  #woken = false;
+  readonly #alarm: Alarm;
   #sweepRequested = true;
   #lastSweepAt = Number.NEGATIVE_INFINITY;
   #cleanups: (() => Promise<void> | void)[] = [];
@@ -93,6 +94,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     super();
     this.#options = resolveNotifierOptions(options);
     this.#planner = new ReminderPlanner(this.#options);
+    this.#alarm = new Alarm(this.#options.clock);
     for (const name of this.#options.channels.keys()) this.#limits.set(name, pLimit(this.#options.channelConcurrency));
   }
 
@@ -104,7 +106,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     this.#cleanups.push(
       deadlineSignal(this.#options.store).listen(() => {
         this.#sweepRequested = true;
-        this.#wake();
+        this.#alarm.wake();
       }),
     );
     void this.#listenToStore();
@@ -115,7 +117,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
-    this.#wake();
+    this.#alarm.wake();
     await this.#loop;
     await this.#settleNotices();
     for (const cleanup of this.#cleanups.splice(0)) await cleanup();
@@ -139,14 +141,14 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   async retryFailed(challengeId?: ChallengeId): Promise<number> {
     const now = this.#options.clock.now();
     const count = await this.#options.store.transaction((tx) => tx.retryFailedNotifications(now, challengeId));
-    if (count > 0) this.#wake();
+    if (count > 0) this.#alarm.wake();
     return count;
   }
 
   async #run(): Promise<void> {
     const { clock, pollIntervalMs, batchSize } = this.#options;
     while (this.#state === 'running') {
-      this.#woken = false;
+      const wakes = this.#alarm.wakes;
       const now = clock.now();
       let backlog = false;
       try {
@@ -163,7 +165,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
       if (this.#state !== 'running') break;
       if (backlog) continue;
       const wait = await this.#nextWait();
-      if (!this.#woken && wait > 0) await this.#sleep(wait);
+      if (this.#alarm.wakes === wakes && wait > 0) await this.#alarm.sleep(wait);
     }
   }
 
@@ -345,7 +347,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
         event: (event) => this.#onStoreEvent(event),
         reconnected: () => {
           this.#sweepRequested = true;
-          this.#wake();
+          this.#alarm.wake();
         },
       });
       if (this.#state === 'running') this.#cleanups.push(() => subscription.close());
@@ -359,7 +361,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return;
     if (name === DEADLINE_CHANGED_EVENT) {
       this.#sweepRequested = true;
-      this.#wake();
+      this.#alarm.wake();
     } else if (
       name === 'challenge.transitioned' &&
       data.to === 'pending_admin' &&
@@ -376,7 +378,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
       .catch((err: unknown) => this.#report(err, { phase: 'statusNotice' }))
       .finally(() => {
         this.#noticeWork.delete(tracked);
-        this.#wake();
+        this.#alarm.wake();
       });
     this.#noticeWork.add(tracked);
   }
@@ -414,21 +416,6 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     else if (after !== undefined) this.#payoutCursors.set(jobId, after);
   }
 
-  async #sleep(ms: number): Promise<void> {
-    const controller = new AbortController();
-    this.#sleepers.add(controller);
-    try {
-      await this.#options.clock.sleep(ms, controller.signal);
-    } finally {
-      this.#sleepers.delete(controller);
-    }
-  }
-
-  #wake(): void {
-    this.#woken = true;
-    for (const controller of this.#sleepers) controller.abort();
-  }
-
   #emit<E extends 'notification.sent' | 'notification.skipped' | 'notification.failed'>(
     name: E,
     event: Parameters<NotifierEvents[E]>[0],
@@ -440,18 +427,8 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     }
   }
 
-  /** Turns any background failure into a `SettleError` carrying `context` and emits it as `error`. */
   #report(err: unknown, context: Record<string, unknown>): void {
-    const error =
-      err instanceof SettleError
-        ? err
-        : new StoreError(err instanceof Error ? err.message : String(err), { cause: err });
-    Object.assign(error.context, context);
-    try {
-      this.emit('error', error);
-    } catch {
-      // An `error` listener that throws has nobody left to tell.
-    }
+    reportError((error) => this.emit('error', error), err, context);
   }
 }
 

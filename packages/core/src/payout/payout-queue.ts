@@ -10,12 +10,13 @@ import {
   ListenerError,
   NotFoundError,
   PaymentError,
-  SettleError,
+  type SettleError,
   StoreError,
   ValidationError,
 } from '../errors';
 import type { PayoutQueueEvents } from '../events/payout-queue-events';
 import { MAX_AMOUNT } from '../money/amount';
+import { reportError } from '../report-error';
 import type {
   ClaimPayoutBatchOptions,
   PayoutBatch,
@@ -24,6 +25,7 @@ import type {
   PayoutStats,
   StoreTransaction,
 } from '../store/store';
+import { Alarm } from '../time/alarm';
 import { type DurationInput, durationMs } from '../time/duration';
 import { requireId, requireInteger, requireJsonObject } from '../validation';
 import { parsePayoutEntries } from './parse-payout-entries';
@@ -143,9 +145,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   readonly #options: ResolvedPayoutQueueOptions;
   #state: 'running' | 'stopping' | 'stopped' = 'stopped';
   #lanes: Promise<void>[] = [];
-  #idle = new Set<AbortController>();
-  /** Counts wakes, so a lane can tell one arrived while it was busy. */
-  #wakes = 0;
+  readonly #alarm: Alarm;
   #lastError: SettleError | null = null;
   #unsubscribe: (() => Promise<void>) | null = null;
 
@@ -153,6 +153,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   constructor(options: PayoutQueueOptions) {
     super();
     this.#options = resolvePayoutQueueOptions(options);
+    this.#alarm = new Alarm(this.#options.clock);
   }
 
   /**
@@ -268,7 +269,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
-    this.#wake();
+    this.#alarm.wake();
     await Promise.all(this.#lanes);
     await this.#unsubscribe?.();
     this.#unsubscribe = null;
@@ -310,7 +311,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       return result;
     });
     if (progress.changed > 0) this.#emitAll([progressEvent(progress.job)]);
-    this.#wake();
+    this.#alarm.wake();
     return progress.changed;
   }
 
@@ -322,7 +323,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   /** Lets a paused job's batches be claimed again. */
   async resume(jobId: PayoutJobId): Promise<PayoutJobStatusView> {
     const view = await this.#transitionJob(jobId, ['paused'], (job) => (job.startedAt ? 'running' : 'queued'));
-    this.#wake();
+    this.#alarm.wake();
     return view;
   }
 
@@ -419,7 +420,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
 
   #afterCreate(job: PayoutJob): void {
     this.#emitAll([queuedEvent(job)]);
-    this.#wake();
+    this.#alarm.wake();
   }
 
   async #getJob(jobId: PayoutJobId): Promise<PayoutJob> {
@@ -660,7 +661,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
 
   async #lane(): Promise<void> {
     while (this.#state === 'running') {
-      const wakesBefore = this.#wakes;
+      const wakesBefore = this.#alarm.wakes;
       let worked = false;
       try {
         worked = (await this.runOnce()).batches > 0;
@@ -668,8 +669,8 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
         // Already reported as an `error` event; back off for one poll interval.
       }
       // A wake during runOnce (a job queued after its claim found nothing) must not be slept through.
-      const woken = this.#wakes !== wakesBefore;
-      if (!worked && !woken && this.#state === 'running') await this.#sleep(this.#options.pollIntervalMs);
+      const woken = this.#alarm.wakes !== wakesBefore;
+      if (!worked && !woken && this.#state === 'running') await this.#alarm.sleep(this.#options.pollIntervalMs);
     }
   }
 
@@ -682,7 +683,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       }
       // stop() wakes only loops already asleep: one still pruning then must not start a sleep
       // that nothing ends (a whole `every` on the system clock, forever on a fake one).
-      if (this.#state === 'running') await this.#sleep(retention.everyMs);
+      if (this.#state === 'running') await this.#alarm.sleep(retention.everyMs);
     }
   }
 
@@ -693,7 +694,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     try {
       const subscription = await subscribe({
         event: (event) => {
-          if (event.name === 'payout.queued') this.#wake();
+          if (event.name === 'payout.queued') this.#alarm.wake();
         },
       });
       if (this.#state === 'running') this.#unsubscribe = () => subscription.close();
@@ -701,21 +702,6 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     } catch (err) {
       this.#report(err, { phase: 'subscribe' });
     }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    const controller = new AbortController();
-    this.#idle.add(controller);
-    try {
-      await this.#options.clock.sleep(ms, controller.signal);
-    } finally {
-      this.#idle.delete(controller);
-    }
-  }
-
-  #wake(): void {
-    this.#wakes += 1;
-    for (const controller of this.#idle) controller.abort();
   }
 
   /**
@@ -738,18 +724,15 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
    * becomes a `PaymentError` with it as `cause`), remembers it for `health()`, and emits `error`.
    */
   #report(err: unknown, context: Record<string, unknown>): SettleError {
-    const error =
-      err instanceof SettleError
-        ? err
-        : new PaymentError(err instanceof Error ? err.message : String(err), { cause: err, context });
-    Object.assign(error.context, context);
-    this.#lastError = error;
-    try {
-      this.emit('error', error);
-    } catch {
-      // An `error` listener that throws has nobody left to tell.
-    }
-    return error;
+    return reportError(
+      (error) => {
+        this.#lastError = error;
+        this.emit('error', error);
+      },
+      err,
+      context,
+      PaymentError,
+    );
   }
 }
 

@@ -4,6 +4,8 @@ import type { Challenge, ChallengeId } from '../domain/challenge';
 import { ConflictError, ListenerError, SettleError, StoreError } from '../errors';
 import type { ChallengeTransitionedEvent, SchedulerEvents } from '../events/scheduler-events';
 import type { UncommittedPayoutJob } from '../payout/payout-queue';
+import { reportError } from '../report-error';
+import { Alarm } from '../time/alarm';
 import { type AutoResolveDecision, checkDecision } from './auto-resolve-policy';
 import { transitionedEvent } from './challenge-transitioned-event';
 import { DEADLINE_CHANGED_EVENT, deadlineSignal } from './deadline-signal';
@@ -58,9 +60,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #options: ResolvedSchedulerOptions;
   #state: 'running' | 'stopping' | 'stopped' = 'stopped';
   #loop: Promise<void> | null = null;
-  #sleepers = new Set<AbortController>();
-  /** Set by a wake; a loop turn that began before it must not go to sleep afterwards. */
-  #woken = false;
+  readonly #alarm: Alarm;
   #cleanups: (() => Promise<void> | void)[] = [];
   /** Challenges whose transition failed, and when they may be tried again. */
   #retryAt = new Map<ChallengeId, number>();
@@ -69,13 +69,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   constructor(options: SchedulerOptions) {
     super();
     this.#options = resolveSchedulerOptions(options);
+    this.#alarm = new Alarm(this.#options.clock);
   }
 
   /** Starts the background loop; the first thing it does is catch up on deadlines already passed. */
   start(): void {
     if (this.#state !== 'stopped') return;
     this.#state = 'running';
-    this.#cleanups.push(deadlineSignal(this.#options.store).listen(() => this.#wake()));
+    this.#cleanups.push(deadlineSignal(this.#options.store).listen(() => this.#alarm.wake()));
     void this.#listenToStore();
     this.#loop = this.#run();
   }
@@ -84,7 +85,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
-    this.#wake();
+    this.#alarm.wake();
     await this.#loop;
     for (const cleanup of this.#cleanups.splice(0)) await cleanup();
     this.#loop = null;
@@ -189,7 +190,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async #run(): Promise<void> {
     const { store, clock, pollIntervalMs, retryDelayMs } = this.#options;
     while (this.#state === 'running') {
-      this.#woken = false;
+      const wakes = this.#alarm.wakes;
       let moved = false;
       try {
         const run = await this.runDue();
@@ -209,7 +210,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       } catch (err) {
         this.#report(err, { phase: 'nextDeadline' });
       }
-      if (!this.#woken && wait > 0) await this.#sleep(wait);
+      if (this.#alarm.wakes === wakes && wait > 0) await this.#alarm.sleep(wait);
     }
   }
 
@@ -229,30 +230,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     try {
       const subscription = await subscribe({
         event: (event) => {
-          if (event.name === DEADLINE_CHANGED_EVENT) this.#wake();
+          if (event.name === DEADLINE_CHANGED_EVENT) this.#alarm.wake();
         },
-        reconnected: () => this.#wake(),
+        reconnected: () => this.#alarm.wake(),
       });
       if (this.#state === 'running') this.#cleanups.push(() => subscription.close());
       else await subscription.close();
     } catch (err) {
       this.#report(err, { phase: 'subscribe' });
     }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    const controller = new AbortController();
-    this.#sleepers.add(controller);
-    try {
-      await this.#options.clock.sleep(ms, controller.signal);
-    } finally {
-      this.#sleepers.delete(controller);
-    }
-  }
-
-  #wake(): void {
-    this.#woken = true;
-    for (const controller of this.#sleepers) controller.abort();
   }
 
   #emitTransitioned(event: ChallengeTransitionedEvent): void {
@@ -266,19 +252,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  /** Turns any failure into a `SettleError` carrying `context` and emits it as `error`. */
   #report(err: unknown, context: Record<string, unknown>): SettleError {
-    const error =
-      err instanceof SettleError
-        ? err
-        : new StoreError(err instanceof Error ? err.message : String(err), { cause: err, context });
-    Object.assign(error.context, context);
-    try {
-      this.emit('error', error);
-    } catch {
-      // An `error` listener that throws has nobody left to tell.
-    }
-    return error;
+    return reportError((error) => this.emit('error', error), err, context);
   }
 }
 
