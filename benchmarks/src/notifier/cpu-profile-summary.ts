@@ -30,8 +30,8 @@ export interface CpuProfileSummary {
   readonly functions: readonly SampledTime[];
   /**
    * Busy time by owner, most first: each sample is charged to the nearest frame on its stack that
-   * belongs to a package, a Settle source file or undici (Node's `fetch`), so native calls, Node's
-   * internals and web streams count for whoever called them; V8's own entries stand alone.
+   * belongs to a package or a Settle source file, so native calls and Node's internals count for
+   * whoever called them; V8's own entries stand alone.
    */
   readonly owners: readonly SampledTime[];
 }
@@ -95,6 +95,5 @@ function codeOwner(url: string): string | null {
   const settle = /\/packages\/([^/]+)\/src\/(?:.*\/)?([^/]+)$/.exec(url);
   if (settle) return `@settle/${settle[1]} ${settle[2]}`;
   if (url.includes('/benchmarks/src/')) return 'benchmark harness';
-  if (url.startsWith('node:internal/deps/undici')) return 'undici (Node’s fetch)';
   return null;
 }

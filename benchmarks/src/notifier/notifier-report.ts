@@ -338,9 +338,9 @@ for a free connection is counted apart), with the rows each returned or changed:
 ${markdownTable(statementsTable(run))}
 
 Each process's wall time, from the first due instant to its stop, by what it was waiting on: its sleep on the
-clock, a statement (or a pool checkout), a webhook POST (from the call to \`fetch\` to the answer's headers, so
-\`fetch\`'s own work in the process counts here too), both, or nothing (its own JavaScript, or its event loop catching
-up):
+clock, a statement (or a pool checkout), a webhook POST (a channel send, from the call to the end of the answer, so
+the channel's own work in the process, signing and \`node:http\`, counts here too), both, or nothing (its own
+JavaScript, or its event loop catching up):
 
 ${markdownTable(wallTimeTable(run))}
 

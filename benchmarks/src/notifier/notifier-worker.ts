@@ -7,8 +7,8 @@
 // receiver has every reminder) it stops the Notifier, which waits for the deliveries in flight to
 // be recorded, and prints { done: { sent, skipped, failed, errors, baselineRssMb, samples, statements,
 // posts, wallTime, cpuMs, elapsedMs, loop, settings } } from the first due instant to the Notifier's
-// stop: its statements (timed through a wrapper of its pool), its webhook POSTs (timed through the
-// channel's `fetch` option), its wall time split by what it waited on (the clock's sleep is
+// stop: its statements (timed through a wrapper of its pool), its webhook POSTs (each channel send
+// timed through a wrapper of the channel), its wall time split by what it waited on (the clock's sleep is
 // observed too), its CPU time (user + system), wall time, event-loop utilization and delay.
 // With SETTLE_BENCH_CPU_PROFILE set to a path, it also writes a CPU profile of the run there
 // (.cpuprofile, open it in Chrome DevTools or speedscope).
@@ -18,7 +18,14 @@ import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_h
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Clock, Notifier, resolveNotifierOptions, systemClock, webhookChannel } from '@settle/core';
+import {
+  type Clock,
+  type NotificationChannel,
+  Notifier,
+  resolveNotifierOptions,
+  systemClock,
+  webhookChannel,
+} from '@settle/core';
 import { PostgresStore } from '@settle/postgres';
 import pg from 'pg';
 import { StatementProfile } from '../statement-profile';
@@ -37,7 +44,7 @@ const say = (message: Record<string, unknown>) => process.stdout.write(`${JSON.s
 const profile = new StatementProfile(classifyNotifierStatement);
 const statementRows = new Map<string, number>();
 const wallTime = new WallTimeClock();
-/** Each webhook POST from the call to `fetch` to the answer's headers, µs. */
+/** Each webhook send, from the call to the end of the answer, µs. */
 const postTimes = createHistogram();
 
 // pg's default pool size, as a host that does not tune it would have.
@@ -54,15 +61,19 @@ const store = new PostgresStore({
   schema: env.SETTLE_BENCH_NAMESPACE!,
   tablePrefix: env.SETTLE_BENCH_PREFIX!,
 });
-const timedFetch: typeof fetch = async (input, init) => {
-  const started = performance.now();
-  wallTime.begin('post');
-  try {
-    return await fetch(input, init);
-  } finally {
-    wallTime.end('post');
-    postTimes.record(Math.max(1, Math.round((performance.now() - started) * 1_000)));
-  }
+const webhook = webhookChannel({ url: env.SETTLE_BENCH_RECEIVER_URL!, secret: env.SETTLE_BENCH_WEBHOOK_SECRET! });
+const timedWebhook: NotificationChannel = {
+  name: webhook.name,
+  async send(message) {
+    const started = performance.now();
+    wallTime.begin('post');
+    try {
+      await webhook.send(message);
+    } finally {
+      wallTime.end('post');
+      postTimes.record(Math.max(1, Math.round((performance.now() - started) * 1_000)));
+    }
+  },
 };
 // The system clock, with its sleeps observed: they are the time the Notifier had nothing due.
 const clock: Clock = {
@@ -79,13 +90,7 @@ const clock: Clock = {
 const options = {
   store,
   clock,
-  channels: [
-    webhookChannel({
-      url: env.SETTLE_BENCH_RECEIVER_URL!,
-      secret: env.SETTLE_BENCH_WEBHOOK_SECRET!,
-      fetch: timedFetch,
-    }),
-  ],
+  channels: [timedWebhook],
 };
 const { batchSize, channelConcurrency } = resolveNotifierOptions(options);
 const notifier = new Notifier(options);

@@ -46,7 +46,7 @@ export interface ProcessReport {
   readonly samples: readonly MemorySample[];
   /** Its statements, timed in the process through a wrapper of its pool, with the rows they returned or changed. */
   readonly statements: readonly NotifierStatementTiming[];
-  /** Its webhook POSTs, each from the call to `fetch` to the answer's headers. */
+  /** Its webhook POSTs, each a channel send from the call to the end of the answer. */
   readonly posts: PostTimings;
   /** Its wall time over the span below, by what it was waiting on. */
   readonly wallTime: WallTimeSplit;

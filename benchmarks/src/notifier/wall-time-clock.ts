@@ -12,7 +12,7 @@ export interface WallTimeSplit {
   readonly statementAndPost: number;
   /** Only Postgres statements or pool checkouts in flight. */
   readonly statement: number;
-  /** Only webhook POSTs in flight (from the call to `fetch` to the answer's headers). */
+  /** Only webhook POSTs in flight (channel sends, from the call to the end of the answer). */
   readonly post: number;
   /** Nothing in flight: the process running its own JavaScript, or its event loop catching up. */
   readonly nothing: number;

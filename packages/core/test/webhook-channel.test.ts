@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { Agent } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, ValidationError } from '../src/errors';
 import type { NotificationJson } from '../src/notifier/channels/notification-json';
@@ -121,6 +122,35 @@ describe('webhookChannel()', () => {
     expect(receiver.requests[0]?.headers['x-tenant']).toBe('acme');
   });
 
+  it('sends through the agent it is given, one kept-alive connection for successive requests', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const opened: Socket[] = [];
+    const createConnection = agent.createConnection.bind(agent);
+    agent.createConnection = (options, callback) => {
+      const socket = createConnection(options, callback) as Socket;
+      opened.push(socket);
+      return socket;
+    };
+    try {
+      const channel = webhookChannel({ url: receiver.origin, secret: SECRET, agent, clock });
+      for (const id of ['1', '2', '3']) await channel.send(outgoing({ id }));
+      expect(receiver.requests.map((r) => r.headers[WEBHOOK_HEADERS.id])).toEqual(['1', '2', '3']);
+      expect(opened).toHaveLength(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('counts a 2xx answer as delivered even when its body is cut off', async () => {
+    receiver.respond((_request, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('partial', () => res.destroy());
+    });
+    const channel = webhookChannel({ url: receiver.origin, secret: SECRET, clock });
+    await channel.send(outgoing());
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('counts every 2xx answer as delivered, whatever its body', async () => {
     const channel = webhookChannel({ url: receiver.origin, secret: SECRET, clock });
     receiver.respond((_request, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(200_000)));
@@ -240,6 +270,12 @@ describe('webhookChannel()', () => {
       () => webhookChannel({ url: 'https://example.com', secret: SECRET, headers: { 'bad header': 'x' } }),
       'options.headers.bad header',
       /not a valid HTTP header/,
+    ],
+    [
+      'an agent that is not an http.Agent',
+      () => webhookChannel({ url: 'https://example.com', secret: SECRET, agent: {} as Agent }),
+      'options.agent',
+      /http\.Agent/,
     ],
     [
       'an empty name',

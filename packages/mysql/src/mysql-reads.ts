@@ -12,6 +12,7 @@ import type {
   NotificationRecipient,
   PageRequest,
   Participant,
+  ParticipantPage,
   PayoutEntry,
   PayoutEntryFilter,
   PayoutJob,
@@ -68,11 +69,17 @@ export class MySqlReads implements StoreReads {
     return row === undefined ? null : toChallenge(row);
   }
 
-  async listParticipants(challengeId: ChallengeId, { limit, after }: PageRequest): Promise<Participant[]> {
+  async listParticipants(
+    challengeId: ChallengeId,
+    { limit, after, joinedAfter }: ParticipantPage,
+  ): Promise<Participant[]> {
+    const joined = sqlTimeOrNull(joinedAfter);
     const rows = await this.rows<ParticipantRow>('listParticipants', [
       challengeId,
       after ?? null,
       after ?? null,
+      joined,
+      joined,
       limit,
     ]);
     return rows.map(toParticipant);

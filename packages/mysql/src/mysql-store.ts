@@ -16,6 +16,7 @@ import type {
   NotificationRecipient,
   PageRequest,
   Participant,
+  ParticipantPage,
   PayoutEntry,
   PayoutEntryFilter,
   PayoutJob,
@@ -182,7 +183,7 @@ export class MySqlStore implements Store {
     return this.reads.getChallenge(id);
   }
 
-  listParticipants(challengeId: ChallengeId, page: PageRequest): Promise<Participant[]> {
+  listParticipants(challengeId: ChallengeId, page: ParticipantPage): Promise<Participant[]> {
     return this.reads.listParticipants(challengeId, page);
   }
 

@@ -12,6 +12,7 @@ import type {
   NotificationRecipient,
   PageRequest,
   Participant,
+  ParticipantPage,
   PayoutEntry,
   PayoutEntryFilter,
   PayoutJob,
@@ -64,8 +65,16 @@ export class PostgresReads implements StoreReads {
     return row === undefined ? null : toChallenge(row);
   }
 
-  async listParticipants(challengeId: ChallengeId, { limit, after }: PageRequest): Promise<Participant[]> {
-    const rows = await this.rows<ParticipantRow>('listParticipants', [challengeId, after ?? null, limit]);
+  async listParticipants(
+    challengeId: ChallengeId,
+    { limit, after, joinedAfter }: ParticipantPage,
+  ): Promise<Participant[]> {
+    const rows = await this.rows<ParticipantRow>('listParticipants', [
+      challengeId,
+      after ?? null,
+      limit,
+      joinedAfter ?? null,
+    ]);
     return rows.map(toParticipant);
   }
 

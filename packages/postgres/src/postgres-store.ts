@@ -16,6 +16,7 @@ import type {
   NotificationRecipient,
   PageRequest,
   Participant,
+  ParticipantPage,
   PayoutEntry,
   PayoutEntryFilter,
   PayoutJob,
@@ -179,7 +180,7 @@ export class PostgresStore implements Store {
     return this.reads.getChallenge(id);
   }
 
-  listParticipants(challengeId: ChallengeId, page: PageRequest): Promise<Participant[]> {
+  listParticipants(challengeId: ChallengeId, page: ParticipantPage): Promise<Participant[]> {
     return this.reads.listParticipants(challengeId, page);
   }
 

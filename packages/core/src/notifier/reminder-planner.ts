@@ -1,4 +1,4 @@
-import type { Challenge, Participant } from '../domain/challenge';
+import type { Challenge } from '../domain/challenge';
 import type { NewNotification } from '../domain/notification';
 import type { ResolvedNotifierOptions } from './notifier-options';
 import { newReminder } from './reminder-policy';
@@ -18,7 +18,7 @@ const PAGE = 500;
  *   up after downtime) and when a deadline was created or moved;
  * - `late`: the same challenges, but only participants who joined after their reminder's instant
  *   (late joiners, challenges created close to their deadline), which no incremental pass can have
- *   planned; on every poll. It writes nothing when nobody joined late, so polling stays cheap
+ *   planned; on every poll. The store returns only those participants, so polling stays cheap
  *   however many reminders are already planned.
  *
  * @internal
@@ -59,8 +59,9 @@ export class ReminderPlanner {
         for (const challenge of page) {
           const dueAt = challenge.deadline.getTime() - offset.ms;
           const isNew = since === null || dueAt > since.getTime();
-          const wanted = (p: Participant) => isNew || p.joinedAt.getTime() > dueAt - margin;
-          inserted += await this.#planChallenge(challenge, wanted, (userId) =>
+          // Planned before: only who joined since can lack a reminder, and the store finds them.
+          const joinedAfter = isNew ? undefined : new Date(dueAt - margin);
+          inserted += await this.#planChallenge(challenge, joinedAfter, (userId) =>
             newReminder(challenge, userId, offset, now),
           );
         }
@@ -91,15 +92,15 @@ export class ReminderPlanner {
 
   async #planChallenge(
     challenge: Challenge,
-    wanted: (participant: Participant) => boolean,
+    joinedAfter: Date | undefined,
     reminderFor: (userId: string) => NewNotification,
   ): Promise<number> {
     const { store } = this.#options;
     let inserted = 0;
     let after: string | undefined;
     for (;;) {
-      const participants = await store.listParticipants(challenge.id, { limit: PAGE, after });
-      const rows = participants.filter(wanted).map((p) => reminderFor(p.userId));
+      const participants = await store.listParticipants(challenge.id, { limit: PAGE, after, joinedAfter });
+      const rows = participants.map((p) => reminderFor(p.userId));
       if (rows.length > 0) {
         inserted += await store.transaction((tx) => tx.enqueueNotifications(rows));
       }

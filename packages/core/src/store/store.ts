@@ -104,6 +104,15 @@ export interface PageRequest {
   readonly after?: string;
 }
 
+/** A page of a challenge's participants ({@link StoreReads.listParticipants}). */
+export interface ParticipantPage extends PageRequest {
+  /**
+   * Only participants who joined strictly after this instant: the Notifier's search for late
+   * joiners, which should not ship every participant to find the few.
+   */
+  readonly joinedAfter?: Date;
+}
+
 /**
  * Which `active` challenges {@link StoreReads.listClosingChallenges} returns: those whose deadline
  * is in `(after, until]`, ordered by deadline then id, a page at a time.
@@ -305,8 +314,8 @@ export interface Subscription {
 export interface StoreReads {
   /** The challenge, or null. */
   getChallenge(id: ChallengeId): Promise<Challenge | null>;
-  /** Participants ordered by user id, a page at a time (`after` is a user id). */
-  listParticipants(challengeId: ChallengeId, page: PageRequest): Promise<Participant[]>;
+  /** Participants ordered by user id, a page at a time (`after` is a user id), optionally only those who joined after an instant. */
+  listParticipants(challengeId: ChallengeId, page: ParticipantPage): Promise<Participant[]>;
   /**
    * The earliest deadline of an `active` challenge, or null when none is active; with `after`, the
    * earliest one strictly after that instant.

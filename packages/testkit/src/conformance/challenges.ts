@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context';
 import { createDeferred } from './deferred';
 import { expectSettleError } from './expect-settle-error';
-import { at, HOUR, MINUTE, REFERENCE_TIME } from './reference-time';
+import { at, HOUR, MINUTE, REFERENCE_TIME, SECOND } from './reference-time';
 import { newChallenge, newParticipants, uniqueId, userIds } from './sample-data';
 import { seedChallenge } from './seed';
 
@@ -131,6 +131,33 @@ export function registerChallengeTests(ctx: ConformanceContext): void {
       const lastPage = await bench.store.listParticipants(challenge.id, { limit: 2, after: secondPage[1]!.userId });
       expect(lastPage.map((p) => p.userId)).toEqual(users.slice(4));
       expect(await bench.store.listParticipants(newChallenge().id, { limit: 2 })).toEqual([]);
+    });
+
+    it('listParticipants() with joinedAfter returns only who joined strictly later, paging with after', async () => {
+      const challenge = newChallenge();
+      const users = userIds(5);
+      // The bound is exclusive: those who joined at it are not late.
+      const joined = [at(0), at(SECOND), at(SECOND), at(2 * SECOND), at(MINUTE)];
+      await seedChallenge(
+        bench.store,
+        challenge,
+        newParticipants(users).map((p, i) => ({ ...p, joinedAt: joined[i]! })),
+      );
+
+      const late = await bench.store.listParticipants(challenge.id, { limit: 10, joinedAfter: at(SECOND) });
+      expect(late.map((p) => [p.userId, p.joinedAt.toISOString()])).toEqual([
+        [users[3], at(2 * SECOND).toISOString()],
+        [users[4], at(MINUTE).toISOString()],
+      ]);
+      const firstPage = await bench.store.listParticipants(challenge.id, { limit: 2, joinedAfter: at(0) });
+      expect(firstPage.map((p) => p.userId)).toEqual([users[1], users[2]]);
+      const nextPage = await bench.store.listParticipants(challenge.id, {
+        limit: 2,
+        joinedAfter: at(0),
+        after: firstPage[1]!.userId,
+      });
+      expect(nextPage.map((p) => p.userId)).toEqual([users[3], users[4]]);
+      expect(await bench.store.listParticipants(challenge.id, { limit: 10, joinedAfter: at(MINUTE) })).toEqual([]);
     });
 
     it('addParticipants() adds participants to an existing challenge', async () => {

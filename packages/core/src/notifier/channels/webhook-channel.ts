@@ -1,3 +1,4 @@
+import { Agent, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Notification } from '../../domain/notification';
 import { DeliveryError, ValidationError } from '../../errors';
 import type { NotificationChannel, OutgoingNotification } from '../../notification-channel';
@@ -5,6 +6,7 @@ import { type Clock, systemClock } from '../../time/clock';
 import { type DurationInput, durationMs } from '../../time/duration';
 import { requireString } from '../../validation';
 import { toNotificationJson } from './notification-json';
+import { postWebhook, type WebhookAnswer } from './webhook-post';
 import { requireWebhookSecrets, signWebhookBody, WEBHOOK_HEADERS, type WebhookSecret } from './webhook-signature';
 
 /**
@@ -37,18 +39,18 @@ export interface WebhookChannelOptions {
    * `host` or the `settle-` headers. Default: none.
    */
   readonly headers?: Readonly<Record<string, string>>;
-  /** The `fetch` to call, e.g. one with a proxy agent or a test double. Default: the global `fetch`. */
-  readonly fetch?: typeof globalThis.fetch;
+  /**
+   * The `node:http` / `node:https` agent that holds the connections, e.g. one with a proxy, a private
+   * CA, or a cap on sockets (an `https.Agent` for `https` URLs). Default: Node's global agents, which
+   * keep connections alive between requests.
+   */
+  readonly agent?: Agent;
   /** Source of the `settle-timestamp` and `sentAt` values. Default: the system clock. */
   readonly clock?: Clock;
   /** The channel's name, for preferences and logs; set it to tell two webhook channels apart. Default: `webhook`. */
   readonly name?: string;
 }
 
-/** Response bytes quoted in a failure's message: enough for a receiver's error text, never a whole page. */
-const MAX_QUOTED_BYTES = 512;
-/** Bytes of a 2xx answer read so the connection can be reused; a longer answer is cut off. */
-const MAX_DRAINED_BYTES = 64 * 1024;
 const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', ...Object.values(WEBHOOK_HEADERS)]);
 
 /**
@@ -84,8 +86,10 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
   const secrets = requireWebhookSecrets('options.secret', options.secret);
   const timeoutMs = durationMs('options.timeout', options.timeout ?? 'PT10S');
   const extraHeaders = requireExtraHeaders('options.headers', options.headers ?? {});
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== 'function') throw new ValidationError('options.fetch', 'must be a function');
+  const agent = options.agent;
+  if (agent !== undefined && !(agent instanceof Agent)) {
+    throw new ValidationError('options.agent', 'must be an http.Agent or https.Agent');
+  }
   const clock = options.clock ?? systemClock;
 
   return {
@@ -98,13 +102,13 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
       const body = JSON.stringify(toNotificationJson(message, sentAt));
       const context = { notificationId: notification.id, url: target.origin };
 
-      let response: Response;
+      let answer: WebhookAnswer;
       try {
-        response = await fetchFn(target, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
+        answer = await postWebhook({
+          url: target,
           body,
+          timeoutMs,
+          agent,
           headers: {
             'user-agent': 'settle-webhook',
             ...extraHeaders,
@@ -121,23 +125,19 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
         throw new DeliveryError(`${name}: ${reason}`, { channel: name, retryable: true, cause: err, context });
       }
 
-      if (response.status >= 200 && response.status < 300) {
-        // The receiver has accepted; a body that fails to arrive changes nothing.
-        await readText(response, MAX_DRAINED_BYTES).catch(() => undefined);
-        return;
-      }
-      const quoted = await readText(response, MAX_QUOTED_BYTES).catch(() => '');
-      const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
-      const redirected = response.status >= 300 && response.status < 400;
+      const { status, statusText, quote } = answer;
+      if (status >= 200 && status < 300) return;
+      const retryable = status >= 500 || status === 408 || status === 429;
+      const redirected = status >= 300 && status < 400;
       const explanation = redirected
-        ? `redirected (to ${response.headers.get('location') ?? 'nowhere'}); configure the final URL`
-        : `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      throw new DeliveryError(`${name}: ${target.origin} ${explanation}${quoted ? `: ${quoted}` : ''}`, {
+        ? `redirected (to ${answer.location ?? 'nowhere'}); configure the final URL`
+        : `answered ${status}${statusText ? ` ${statusText}` : ''}`;
+      throw new DeliveryError(`${name}: ${target.origin} ${explanation}${quote ? `: ${quote}` : ''}`, {
         channel: name,
         retryable,
-        status: response.status,
-        retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after'), sentAt) : undefined,
-        context: { ...context, status: response.status },
+        status,
+        retryAfterMs: retryable ? parseRetryAfter(answer.retryAfter, sentAt) : undefined,
+        context: { ...context, status },
       });
     },
   };
@@ -152,7 +152,7 @@ function requireWebhookUrl(field: string, value: unknown): URL {
     throw new ValidationError(field, 'must be an absolute URL, e.g. https://api.example.com/hooks/settle');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(field, 'must be http(s)');
-  // fetch refuses such URLs at every send; say so once, at start-up.
+  // Credentials in a URL end up in logs and error messages; an authorization header does not.
   if (url.username || url.password) {
     throw new ValidationError(field, 'must not contain credentials; pass an authorization header in options.headers');
   }
@@ -185,7 +185,8 @@ function requireExtraHeaders(field: string, value: unknown): Record<string, stri
       throw new ValidationError(`${field}.${key}`, 'is set by Settle and cannot be replaced');
     if (typeof headerValue !== 'string') throw new ValidationError(`${field}.${key}`, 'must be a string');
     try {
-      new Headers([[key, headerValue]]);
+      validateHeaderName(key);
+      validateHeaderValue(key, headerValue);
     } catch {
       throw new ValidationError(`${field}.${key}`, 'is not a valid HTTP header name and value');
     }
@@ -198,34 +199,16 @@ function isTimeout(err: unknown): boolean {
   return err instanceof Error && err.name === 'TimeoutError';
 }
 
-/** fetch's own errors say only "fetch failed"; the reason (ECONNREFUSED, a TLS error) is in `cause`. */
+/** A network error's message, with its code (`ECONNRESET`, a TLS code) when the message lacks it. */
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
-  if (typeof cause?.code === 'string') return `${err.message} (${cause.code})`;
-  if (typeof cause?.message === 'string') return `${err.message} (${cause.message})`;
-  return err.message;
-}
-
-/** Reads at most `maxBytes` of the answer as text, then lets the rest go. */
-async function readText(response: Response, maxBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  while (length < maxBytes) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.byteLength;
-  }
-  if (length >= maxBytes) await reader.cancel();
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').trim();
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (value === null) return undefined;
+function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
+  if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^[0-9]+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);

@@ -13,6 +13,7 @@ import type {
   NotificationFilter,
   NotificationRecipient,
   PageRequest,
+  ParticipantPage,
   PayoutEntryFilter,
   PayoutJobFilter,
   PayoutStats,
@@ -41,11 +42,12 @@ export class MemoryReads implements StoreReads {
     });
   }
 
-  listParticipants(challengeId: ChallengeId, { limit, after }: PageRequest): Promise<Participant[]> {
+  listParticipants(challengeId: ChallengeId, { limit, after, joinedAfter }: ParticipantPage): Promise<Participant[]> {
     return this.statement(() =>
       this.db.participants
         .rows(this.tx, challengeId)
         .filter((p) => after === undefined || p.userId > after)
+        .filter((p) => joinedAfter === undefined || p.joinedAt > joinedAfter)
         .sort((a, b) => compareStrings(a.userId, b.userId))
         .slice(0, limit)
         .map(copy),
