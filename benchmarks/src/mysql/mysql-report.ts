@@ -196,7 +196,8 @@ function enqueueAnalysis({ enqueue }: MySqlRun): string {
     'which MySQL 8 disables by default and which turns a duplicate or a value that does not fit into a warning ' +
     '(docs/mysql.md, Tuning). The same `LOAD DATA` into entries ' +
     `with only a primary key took ${floor.toFixed(1)} ms: the rest is the secondary indexes every entry updates (the ` +
-    `per-job uniqueness of users, a job's entries by status, entries by status for the statistics).` +
+    `per-job uniqueness of users and a job's entries by status; migration 4 dropped a third, entries by status ` +
+    'for the statistics).' +
     (enqueue.rawSql.median >= 90
       ? ` With those indexes even the fastest hand-written insert measured here misses 90 ms on this server` +
         (floor < 90 ? '; only a table with none of them gets under it.' : ', and so does a table with none of them.')
