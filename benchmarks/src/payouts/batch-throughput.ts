@@ -61,7 +61,7 @@ const LABELS: Record<Contender, string> = { settle: 'settle', rawSql: 'hand-writ
  * Pays a job of `config.throughput.entries` entries in batches of `batchSize`, one batch at a time,
  * three ways: `PayoutQueue.drain()` (ledger mode, PostgresStore, concurrency 1), the hand-written
  * one-statement loop, and pg-boss. Every contender writes its own tables with the same indexes,
- * starts each round from freshly vacuumed and analyzed tables, and is checked afterwards (every
+ * starts each round from freshly vacuumed and analyzed tables just after a checkpoint, and is checked afterwards (every
  * entry paid once, amounts summing to the job's total). Untimed warm-up rounds come first; rounds
  * rotate the order of the contenders; the median round is reported. Settle's and pg-boss's
  * statements are timed during the rounds (the timing wrapper costs microseconds per statement,
@@ -95,6 +95,9 @@ export async function measureBatchThroughput(
         const label = warmup ? `warm-up ${round + 1}/${warmupRounds}` : `round ${round - warmupRounds + 1}/${rounds}`;
         const bar = progress.bar(`throughput ${LABELS[name]} (${label})`, size, 'entries');
         const pay = await runners[name]!.load();
+        // The first change to a page after a checkpoint writes the whole page to the WAL: each round
+        // starts just after one, instead of whichever round a checkpoint happened to fall in.
+        await db.checkpoint();
         const started = performance.now();
         const paid = await pay((count) => bar.increment(count));
         const wallMs = performance.now() - started;

@@ -45,7 +45,7 @@ ${markdownTable(profileTable(enqueue.profile, enqueue.profile.jobs, 'job'))}
 
 A job of ${throughput.entries.toLocaleString('en-US')} entries paid in batches of ${throughput.batchSize}, one batch at a time, ${throughput.warmupRounds} untimed
 warm-up rounds then ${throughput.rounds} timed rounds per contender (median reported), tables vacuumed and analyzed
-before each round, every round checked (all entries paid once, amounts summing to the job's total).
+and a checkpoint taken before each round, every round checked (all entries paid once, amounts summing to the job's total).
 
 ${markdownTable(throughputTable(run))}
 
@@ -104,7 +104,8 @@ function enqueueAnalysis({ enqueue, machine }: PayoutsRun): string {
     `pass ${((100 * insertMs) / jobMs).toFixed(0)}% of its ${jobMs.toFixed(1)} ms per job is its single \`INSERT … unnest\` ` +
     'statement (prepared once per connection, its two arrays sent as literals) and ' +
     `${nodeMs.toFixed(1)} ms is Node (validation, the two parameter arrays, the event). Every entry updates ` +
-    'four indexes (primary key, unique `(job_id, user_id)`, `(job_id, id)`, the partial open index). Since migration 0003 ' +
+    'three indexes (primary key, unique `(job_id, user_id)`, `(job_id, id)`; migration 0005 dropped a fourth, the partial ' +
+    'index of unfinished entries). Since migration 0003 ' +
     'the entries have no foreign key to their job (the job row is written by the same statement, and ' +
     "`prune-payout-jobs.sql` deletes a job's entries itself), and neither do the hand-written tables: the diagnostic COPY " +
     `into tables that keep that foreign key is ${fkMs.toFixed(1)} ms slower, the per-entry trigger the migration removed. ` +

@@ -386,9 +386,9 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     it('migrate() creates the tables, records every version, and applies nothing the second time', async () => {
       const prefix = db.freshPrefix();
       const store = storeWith(prefix);
-      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 4 });
-      expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4], version: 4 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 4 });
+      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 5 });
+      expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
+      expect(await store.migrate()).toEqual({ applied: [], version: 5 });
       expect(await tables(prefix)).toEqual(
         [
           'accounts',
@@ -411,6 +411,7 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
         { version: 2, name: 'payout-job-next-status' },
         { version: 3, name: 'payout-claim-floor' },
         { version: 4, name: 'inbox' },
+        { version: 5, name: 'payout-entries-hot-updates' },
       ]);
       const { rows: functions } = await db.pool.query<{ name: string }>(
         'SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND starts_with(p.proname, $2)',
@@ -424,18 +425,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       // Separate store instances stand for separate processes: each migrates on its own connection.
       const stores = Array.from({ length: 6 }, () => storeWith(prefix));
       const results = await Promise.all(stores.map((store) => store.migrate()));
-      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4]);
-      expect(results.every((result) => result.version === 4)).toBe(true);
+      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5]);
+      expect(results.every((result) => result.version === 5)).toBe(true);
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ n: 4 }]);
+      expect(rows).toEqual([{ n: 5 }]);
     });
 
     it('migrate() creates a missing schema', async () => {
       const schema = `${db.schema}_extra`;
       const store = new PostgresStore({ pool: db.pool, schema, tablePrefix: 'x_' });
       try {
-        expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4], version: 4 });
-        expect((await store.migrationStatus()).version).toBe(4);
+        expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
+        expect((await store.migrationStatus()).version).toBe(5);
       } finally {
         await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
@@ -1024,6 +1025,39 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     });
   });
 
+  describe('HOT updates (migration 0005)', () => {
+    it('pays entries without adding a single index entry: their indexes keep their size', async () => {
+      const prefix = db.freshPrefix();
+      const store = storeWith(prefix);
+      await store.migrate();
+      const { job } = await seedJob(store, 2_000);
+      const table = `"${db.schema}".${prefix}payout_entries`;
+      const indexSizes = async () => {
+        const { rows } = await db.pool.query<{ name: string; bytes: string }>(
+          `SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+           WHERE i.indrelid = $1::regclass ORDER BY c.relname`,
+          [table],
+        );
+        return rows;
+      };
+      const { rows: options } = await db.pool.query<{ reloptions: string[] }>(
+        'SELECT reloptions FROM pg_class WHERE oid = $1::regclass',
+        [table],
+      );
+      expect(options[0]!.reloptions).toEqual(['fillfactor=50']);
+      const before = await indexSizes();
+      // Primary key, unique (job_id, user_id), (job_id, id): none reads status.
+      expect(before).toHaveLength(3);
+
+      while (await store.transaction((tx) => tx.payPayoutBatch({ now: REFERENCE, limit: 500 })));
+
+      expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'completed', completedEntries: 2_000 });
+      // A non-HOT update adds an entry to every index: 2,000 of them would take several pages each.
+      expect(await indexSizes()).toEqual(before);
+    });
+  });
+
   describe('LISTEN/NOTIFY', () => {
     it('delivers an event only once its transaction commits, and never after a rollback', async () => {
       const store = storeWith();
@@ -1143,8 +1177,8 @@ describe('PostgresStore on PGlite', () => {
   it('migrate() is idempotent and safe when called several times at once', async () => {
     const { store } = storeWith();
     const results = await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4]);
-    expect(await store.migrate()).toEqual({ applied: [], version: 4 });
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5]);
+    expect(await store.migrate()).toEqual({ applied: [], version: 5 });
   });
 
   it('keeps 2^63 − 1 exact', async () => {

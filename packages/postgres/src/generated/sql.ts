@@ -855,22 +855,28 @@ FROM page
 LEFT JOIN paid ON true`,
   /**
    * Dashboard counts: jobs per status, unfinished entries per status, and the oldest pending entry
-   * of a job that can run.
+   * of a job that can run. Pending and processing entries lie at or above their job's claim_floor,
+   * so each job's are read from there along (job_id, id): one short index probe per finished job,
+   * and the unpaid entries of the others. Dead-lettered entries are counted by the jobs'
+   * failed_entries, which fail-entries.sql raises and retry-failed-entries.sql lowers with them.
    * Returns: one row, job_counts (JSON object status → count), pending, processing, failed, oldest_pending_at.
    * Params: none.
    */
   payoutStats: `SELECT
   (SELECT coalesce(jsonb_object_agg(s.status, s.count), '{}'::jsonb)
    FROM (SELECT status, count(*) AS count FROM {{schema}}.{{prefix}}payout_jobs GROUP BY status) s) AS job_counts,
-  count(*) FILTER (WHERE e.status = 'pending')::int AS pending,
-  count(*) FILTER (WHERE e.status = 'processing')::int AS processing,
-  count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
-  (SELECT min(p.available_at)
-   FROM {{schema}}.{{prefix}}payout_entries p
-   JOIN {{schema}}.{{prefix}}payout_jobs j ON j.id = p.job_id
-   WHERE p.status = 'pending' AND j.status IN ('queued', 'running')) AS oldest_pending_at
-FROM {{schema}}.{{prefix}}payout_entries e
-WHERE e.status IN ('pending', 'processing', 'failed')`,
+  coalesce(sum(open.pending), 0)::int AS pending,
+  coalesce(sum(open.processing), 0)::int AS processing,
+  coalesce(sum(j.failed_entries), 0)::int AS failed,
+  min(open.oldest_pending_at) FILTER (WHERE j.status IN ('queued', 'running')) AS oldest_pending_at
+FROM {{schema}}.{{prefix}}payout_jobs j
+CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE e.status = 'pending') AS pending,
+         count(*) FILTER (WHERE e.status = 'processing') AS processing,
+         min(e.available_at) FILTER (WHERE e.status = 'pending') AS oldest_pending_at
+  FROM {{schema}}.{{prefix}}payout_entries e
+  WHERE e.job_id = j.id AND e.id >= j.claim_floor AND e.status IN ('pending', 'processing')
+) open`,
   /**
    * Proves the database answers.
    * Returns: one row, one = 1.
@@ -1284,5 +1290,23 @@ CREATE INDEX {{prefix}}inbox_user_idx ON {{schema}}.{{prefix}}inbox (user_id, id
 -- listInbox({ unreadOnly }) and markInboxRead(…, 'all'): only a user's unread messages, however
 -- many read ones pile up.
 CREATE INDEX {{prefix}}inbox_unread_idx ON {{schema}}.{{prefix}}inbox (user_id, id) WHERE read_at IS NULL;`,
+  },
+  {
+    version: 5,
+    name: "payout-entries-hot-updates",
+    sql: `-- Settle schema version 5: payout entries paid by heap-only-tuple (HOT) updates.
+--
+-- Paying an entry rewrites its row (status, completed_at). When no indexed column changes and the
+-- row's page has room, Postgres writes the new version beside the old one and adds no index entry;
+-- otherwise every index of the table gets one more entry per entry paid. Two things stood in the
+-- way: the index of unfinished entries, whose predicate reads status, and pages filled to the brim
+-- by the insert that created the job. Since version 3 every claim, lease and completion scans from
+-- the job's claim_floor along (job_id, id), so that index only served payoutStats(), which now
+-- reaches unfinished entries from their jobs' floors too (payout-stats.sql). Half of each new page
+-- is left free for the paid versions of its rows; the old versions are pruned when the page is
+-- next read, without a VACUUM. The table takes about twice the room while its entries are unpaid.
+DROP INDEX IF EXISTS {{schema}}.{{prefix}}payout_entries_open_idx;
+
+ALTER TABLE {{schema}}.{{prefix}}payout_entries SET (fillfactor = 50);`,
   },
 ];
