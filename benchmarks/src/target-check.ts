@@ -18,3 +18,13 @@ export function targetsTable(checks: readonly TargetCheck[]): ResultTable {
     rows: checks.map((c) => [c.pass ? 'PASS' : 'FAIL', c.name, c.target, c.actual]),
   };
 }
+
+/**
+ * A ratio to two decimals, rounded away from its goal (down against a minimum, up against a
+ * maximum), so that a ratio just short of the goal never reads as the goal itself (0.848 against
+ * ≥ 0.85 reads 0.84×, not 0.85×).
+ */
+export function ratioAgainst(value: number, goal: 'min' | 'max'): string {
+  const rounded = goal === 'min' ? Math.floor(value * 100) / 100 : Math.ceil(value * 100) / 100;
+  return `${rounded.toFixed(2)}×`;
+}

@@ -1,5 +1,5 @@
 import { signed } from '../result-table';
-import type { TargetCheck } from '../target-check';
+import { ratioAgainst, type TargetCheck } from '../target-check';
 import type { PayoutsRun } from './payouts-run';
 
 /** Targets set by the PayoutQueue issue (Speed). */
@@ -36,7 +36,7 @@ export function checkPayoutsTargets(run: PayoutsRun): TargetCheck[] {
     {
       name: 'Enqueue vs COPY',
       target: `≤ ${ENQUEUE_MAX_RATIO_TO_COPY}× COPY (median)`,
-      actual: `${copyRatio.toFixed(2)}×`,
+      actual: ratioAgainst(copyRatio, 'max'),
       pass: copyRatio <= ENQUEUE_MAX_RATIO_TO_COPY,
     },
     {
@@ -48,13 +48,13 @@ export function checkPayoutsTargets(run: PayoutsRun): TargetCheck[] {
     {
       name: 'Throughput vs hand-written SQL',
       target: `≥ ${THROUGHPUT_MIN_RATIO_TO_RAW}×`,
-      actual: `${rawRatio.toFixed(2)}×`,
+      actual: ratioAgainst(rawRatio, 'min'),
       pass: rawRatio >= THROUGHPUT_MIN_RATIO_TO_RAW,
     },
     {
       name: 'Throughput vs pg-boss',
       target: `≥ ${THROUGHPUT_MIN_RATIO_TO_PG_BOSS}×`,
-      actual: `${bossRatio.toFixed(2)}×`,
+      actual: ratioAgainst(bossRatio, 'min'),
       pass: bossRatio >= THROUGHPUT_MIN_RATIO_TO_PG_BOSS,
     },
     {

@@ -278,6 +278,12 @@ describe('webhookChannel()', () => {
       /http\.Agent/,
     ],
     [
+      'an http agent for an https URL',
+      () => webhookChannel({ url: 'https://example.com', secret: SECRET, agent: new Agent() }),
+      'options.agent',
+      /agent for http: URLs/,
+    ],
+    [
       'an empty name',
       () => webhookChannel({ url: 'https://example.com', secret: SECRET, name: '' }),
       'options.name',

@@ -681,6 +681,14 @@ export function registerPayoutLifecycleTests(ctx: ConformanceContext): void {
       // older: 1 completed, 1 failed, 1 leased, 1 pending; the newer job: 2 pending; paused: 1 pending.
       expect(stats.entries).toEqual({ pending: 4, processing: 1, failed: 1 });
       expect(stats.oldestPendingAt).toEqual(at(-HOUR));
+
+      // Cancelling the older job cancels its pending entry; its leased entry stays processing and its
+      // dead letter stays failed, in a job that can no longer run.
+      await bench.store.transaction((tx) => tx.cancelPayoutJob(older.job.id, now));
+      const afterCancel = await bench.store.payoutStats();
+      expect(afterCancel.jobs).toMatchObject({ queued: 1, paused: 1, running: 0, cancelled: 1 });
+      expect(afterCancel.entries).toEqual({ pending: 3, processing: 1, failed: 1 });
+      expect(afterCancel.oldestPendingAt).toEqual(at(-MINUTE));
     });
   });
 }

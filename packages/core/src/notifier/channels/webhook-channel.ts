@@ -90,6 +90,14 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
   if (agent !== undefined && !(agent instanceof Agent)) {
     throw new ValidationError('options.agent', 'must be an http.Agent or https.Agent');
   }
+  // Node refuses a request whose agent speaks another protocol, at every send: say so once, here.
+  const agentProtocol = (agent as { protocol?: unknown } | undefined)?.protocol;
+  if (typeof agentProtocol === 'string' && url instanceof URL && agentProtocol !== url.protocol) {
+    throw new ValidationError(
+      'options.agent',
+      `is an agent for ${agentProtocol} URLs, and options.url is ${url.protocol}`,
+    );
+  }
   const clock = options.clock ?? systemClock;
 
   return {
