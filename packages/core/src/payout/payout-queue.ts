@@ -145,7 +145,10 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
   readonly #options: ResolvedPayoutQueueOptions;
   #state: 'running' | 'stopping' | 'stopped' = 'stopped';
   #lanes: Promise<void>[] = [];
+  /** Wakes the lanes: work was announced. */
   readonly #alarm: Alarm;
+  /** Wakes the retention loop, which only `stop()` should cut short: announced work is not its business. */
+  readonly #retentionAlarm: Alarm;
   #lastError: SettleError | null = null;
   #unsubscribe: (() => Promise<void>) | null = null;
 
@@ -154,6 +157,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     super();
     this.#options = resolvePayoutQueueOptions(options);
     this.#alarm = new Alarm(this.#options.clock);
+    this.#retentionAlarm = new Alarm(this.#options.clock);
   }
 
   /**
@@ -270,6 +274,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
     this.#alarm.wake();
+    this.#retentionAlarm.wake();
     await Promise.all(this.#lanes);
     await this.#unsubscribe?.();
     this.#unsubscribe = null;
@@ -683,7 +688,7 @@ export class PayoutQueue extends EventEmitter<PayoutQueueEvents> {
       }
       // stop() wakes only loops already asleep: one still pruning then must not start a sleep
       // that nothing ends (a whole `every` on the system clock, forever on a fake one).
-      if (this.#state === 'running') await this.#alarm.sleep(retention.everyMs);
+      if (this.#state === 'running') await this.#retentionAlarm.sleep(retention.everyMs);
     }
   }
 

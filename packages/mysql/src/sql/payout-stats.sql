@@ -1,7 +1,8 @@
 -- Dashboard counts: unfinished entries per status, and the oldest pending entry of a job that can
 -- run (job counts per status come from count-payout-jobs.sql). Entries are reached through their
--- jobs, one range of the (job_id, status, id) index per job and status, so paid entries are never
--- read; the cost grows with the jobs kept and the entries not yet paid.
+-- jobs and the (job_id, status, id) index, and only unfinished ones are read from the table (MariaDB
+-- walks each job's index records with the status test pushed into the index; MySQL 8 reads one
+-- range per status). A dashboard read: its cost grows with the entries the jobs kept hold.
 -- Returns: one row, pending, processing, failed, oldest_pending_at.
 -- Params: none.
 SELECT

@@ -856,9 +856,11 @@ LEFT JOIN paid ON true`,
   /**
    * Dashboard counts: jobs per status, unfinished entries per status, and the oldest pending entry
    * of a job that can run. Pending and processing entries lie at or above their job's claim_floor,
-   * so each job's are read from there along (job_id, id): one short index probe per finished job,
-   * and the unpaid entries of the others. Dead-lettered entries are counted by the jobs'
-   * failed_entries, which fail-entries.sql raises and retry-failed-entries.sql lowers with them.
+   * so each job's rows are read from there along (job_id, id): the unpaid entries of a running job;
+   * nothing of a job that completed (its floor passed its last entry); the rows a cancelled or failed
+   * job left above the floor where it stopped, until it is pruned. Dead-lettered entries are counted
+   * by the jobs' failed_entries, which fail-entries.sql raises and retry-failed-entries.sql lowers
+   * with them.
    * Returns: one row, job_counts (JSON object status → count), pending, processing, failed, oldest_pending_at.
    * Params: none.
    */
@@ -887,7 +889,8 @@ CROSS JOIN LATERAL (
    * Deletes up to $2 finished jobs completed before $1, oldest first, and their entries with them
    * (explicitly: since migration 0003 no foreign key cascades); ledger rows and balances stay. A job
    * that still has a processing entry is kept: that entry's lease may yet end in a completion or a
-   * failure, which must find the entry. The job rows are locked first, as ON DELETE CASCADE did.
+   * failure, which must find the entry; processing entries sit at or above the job's claim_floor
+   * (migration 0003), where the probe starts. The job rows are locked first, as ON DELETE CASCADE did.
    * Returns: nothing; the affected row count is the number of jobs deleted.
    * Params: $1 older than, $2 limit.
    */
@@ -896,7 +899,10 @@ CROSS JOIN LATERAL (
   FROM {{schema}}.{{prefix}}payout_jobs j
   WHERE j.status IN ('completed', 'completed_with_failures', 'failed', 'cancelled') AND j.completed_at < $1
     AND NOT EXISTS (
-      SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e WHERE e.job_id = j.id AND e.status = 'processing'
+      SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e
+      WHERE e.job_id = j.id AND e.id >= j.claim_floor AND e.status = 'processing'
+      ORDER BY e.id
+      LIMIT 1
     )
   ORDER BY j.completed_at, j.seq
   LIMIT $2

@@ -90,14 +90,6 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
   if (agent !== undefined && !(agent instanceof Agent)) {
     throw new ValidationError('options.agent', 'must be an http.Agent or https.Agent');
   }
-  // Node refuses a request whose agent speaks another protocol, at every send: say so once, here.
-  const agentProtocol = (agent as { protocol?: unknown } | undefined)?.protocol;
-  if (typeof agentProtocol === 'string' && url instanceof URL && agentProtocol !== url.protocol) {
-    throw new ValidationError(
-      'options.agent',
-      `is an agent for ${agentProtocol} URLs, and options.url is ${url.protocol}`,
-    );
-  }
   const clock = options.clock ?? systemClock;
 
   return {
@@ -130,7 +122,8 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
         const reason = isTimeout(err)
           ? `${target.origin} did not answer within ${timeoutMs} ms`
           : `request to ${target.origin} failed: ${describe(err)}`;
-        throw new DeliveryError(`${name}: ${reason}`, { channel: name, retryable: true, cause: err, context });
+        const retryable = !isRefusedByNode(err);
+        throw new DeliveryError(`${name}: ${reason}`, { channel: name, retryable, cause: err, context });
       }
 
       const { status, statusText, quote } = answer;
@@ -201,6 +194,25 @@ function requireExtraHeaders(field: string, value: unknown): Record<string, stri
     headers[lower] = headerValue;
   }
   return headers;
+}
+
+/**
+ * Node refused to build the request (an agent for the other protocol, a URL function's odd result):
+ * the same request would be refused again, so it is not retried. Checked at send time because proxy
+ * agents tell their protocol only while a request is being made.
+ */
+const REFUSED_BY_NODE = new Set([
+  'ERR_INVALID_PROTOCOL',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_URL',
+]);
+
+function isRefusedByNode(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && REFUSED_BY_NODE.has(code);
 }
 
 function isTimeout(err: unknown): boolean {

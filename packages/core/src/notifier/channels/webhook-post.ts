@@ -29,8 +29,9 @@ const DRAINED_BYTES = 64 * 1024;
 
 /**
  * POSTs `body` over `node:http(s)` and resolves with the answer once its body is read (or cut off).
- * Rejects only when no answer arrived: a network error (with its `code`, e.g. `ECONNREFUSED`), or an
- * error named `TimeoutError` when `timeoutMs` passed first. Once the status is in, the receiver has
+ * Rejects only when no answer arrived: Node refusing to build the request, a network error (either
+ * with its `code`, e.g. `ERR_INVALID_PROTOCOL`, `ECONNREFUSED`), or an error named `TimeoutError`
+ * when `timeoutMs` passed first. Once the status is in, the receiver has
  * decided: a body that then fails to arrive or arrives late changes nothing.
  *
  * `node:http` rather than `fetch`: the Notifier's webhook POSTs are its hottest path, and `fetch`
