@@ -1,5 +1,6 @@
 import type {
   Challenge,
+  ChallengeFilter,
   ChallengeId,
   ClosingChallengesQuery,
   InboxFilter,
@@ -107,6 +108,11 @@ export class MySqlReads implements StoreReads {
       cursor?.id ?? '',
       limit,
     ]);
+    return rows.map(toChallenge);
+  }
+
+  async listChallenges({ status, limit, after }: ChallengeFilter): Promise<Challenge[]> {
+    const rows = await this.rows<ChallengeRow>('listChallenges', [status, after ?? null, after ?? null, limit]);
     return rows.map(toChallenge);
   }
 

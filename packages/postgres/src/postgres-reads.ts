@@ -1,5 +1,6 @@
 import type {
   Challenge,
+  ChallengeFilter,
   ChallengeId,
   ClosingChallengesQuery,
   InboxFilter,
@@ -98,6 +99,10 @@ export class PostgresReads implements StoreReads {
       limit,
     ]);
     return rows.map(toChallenge);
+  }
+
+  async listChallenges({ status, limit, after }: ChallengeFilter): Promise<Challenge[]> {
+    return (await this.rows<ChallengeRow>('listChallenges', [status, after ?? null, limit])).map(toChallenge);
   }
 
   async getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {

@@ -1,6 +1,7 @@
 import type {
   Backoff,
   Challenge,
+  ChallengeFilter,
   ChallengeId,
   Clock,
   ClosingChallengesQuery,
@@ -194,6 +195,10 @@ export class PostgresStore implements Store {
 
   listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]> {
     return this.reads.listClosingChallenges(query);
+  }
+
+  listChallenges(filter: ChallengeFilter): Promise<Challenge[]> {
+    return this.reads.listChallenges(filter);
   }
 
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null> {

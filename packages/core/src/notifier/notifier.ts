@@ -43,6 +43,8 @@ type Attempt = Finished | { readonly notification: Notification; readonly error:
 
 /** Entries read per page when announcing a job's payouts. */
 const ENTRY_PAGE = 500;
+/** `pending_admin` challenges read per page when catching up on admin notices. */
+const CHALLENGE_PAGE = 500;
 
 /**
  * Reminds participants before their challenges' deadlines, tells admins when a challenge needs a
@@ -98,7 +100,10 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     for (const name of this.#options.channels.keys()) this.#limits.set(name, pLimit(this.#options.channelConcurrency));
   }
 
-  /** Starts planning and delivering in the background, and listening to the store for status notices. */
+  /**
+   * Starts planning and delivering in the background, and listening to the store for status notices;
+   * first catches up on the admin notices of challenges that reached `pending_admin` meanwhile.
+   */
   start(): void {
     if (this.#state !== 'stopped') return;
     this.#state = 'running';
@@ -110,6 +115,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
       }),
     );
     void this.#listenToStore();
+    this.#track(this.#noticePendingAdmins());
     this.#loop = this.#run();
   }
 
@@ -127,12 +133,14 @@ export class Notifier extends EventEmitter<NotifierEvents> {
 
   /**
    * Plans every reminder due now (re-reading every challenge closing within the longest offset),
-   * waits for status notices being enqueued, then delivers everything due, `batchSize` at a time.
+   * enqueues the admin notices of every challenge in `pending_admin` (each stored once), waits for
+   * status notices being enqueued, then delivers everything due, `batchSize` at a time.
    * For tests and cron-style hosts; `start()` runs the same steps in a loop. Failed deliveries are
    * counted and reported as events, not thrown; a failing store throws.
    */
   async runOnce(): Promise<NotifierRunSummary> {
     const planned = await this.#planner.plan(this.#options.clock.now(), 'full');
+    await this.#noticePendingAdmins();
     await this.#settleNotices();
     return { planned, ...(await this.#deliverDue()) };
   }
@@ -347,6 +355,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
         event: (event) => this.#onStoreEvent(event),
         reconnected: () => {
           this.#sweepRequested = true;
+          this.#track(this.#noticePendingAdmins());
           this.#alarm.wake();
         },
       });
@@ -388,11 +397,30 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   }
 
   async #noticeAdmins(challengeId: ChallengeId): Promise<void> {
+    if (!this.#options.admins) return;
+    const challenge = await this.#options.store.getChallenge(challengeId);
+    if (challenge) await this.#noticeAdminsOf(challenge);
+  }
+
+  /**
+   * Admin notices of every challenge waiting in `pending_admin`, for those that got there while no
+   * Notifier listened (or while this one's subscription was down): each is stored once whatever
+   * was enqueued before.
+   */
+  async #noticePendingAdmins(): Promise<void> {
+    if (!this.#options.admins) return;
+    let after: ChallengeId | undefined;
+    for (;;) {
+      const page = await this.#options.store.listChallenges({ status: 'pending_admin', limit: CHALLENGE_PAGE, after });
+      for (const challenge of page) await this.#noticeAdminsOf(challenge);
+      if (page.length < CHALLENGE_PAGE) return;
+      after = page.at(-1)!.id;
+    }
+  }
+
+  async #noticeAdminsOf(challenge: Challenge): Promise<void> {
     const { store, admins, clock } = this.#options;
-    if (!admins) return;
-    const challenge = await store.getChallenge(challengeId);
-    if (!challenge) return;
-    const notices = pendingAdminNotices(challenge, await admins(challenge), clock.now());
+    const notices = pendingAdminNotices(challenge, await admins!(challenge), clock.now());
     if (notices.length > 0) await store.transaction((tx) => tx.enqueueNotifications(notices));
   }
 

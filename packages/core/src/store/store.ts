@@ -104,6 +104,11 @@ export interface PageRequest {
   readonly after?: string;
 }
 
+/** A page of the challenges in one status ({@link StoreReads.listChallenges}), ordered by id; `after` is an id. */
+export interface ChallengeFilter extends PageRequest {
+  readonly status: ChallengeStatus;
+}
+
 /** A page of a challenge's participants ({@link StoreReads.listParticipants}). */
 export interface ParticipantPage extends PageRequest {
   /**
@@ -325,6 +330,11 @@ export interface StoreReads {
   findDueChallenges(now: Date, limit: number): Promise<Challenge[]>;
   /** `active` challenges closing in a window, ordered by deadline then id (see {@link ClosingChallengesQuery}). */
   listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]>;
+  /**
+   * The challenges in one status, ordered by id, a page at a time: the Notifier's catch-up on
+   * `pending_admin` challenges. It may read every challenge; it runs at start-up and on reconnects.
+   */
+  listChallenges(filter: ChallengeFilter): Promise<Challenge[]>;
 
   /** The job, or null. */
   getPayoutJob(id: PayoutJobId): Promise<PayoutJob | null>;

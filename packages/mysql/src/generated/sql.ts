@@ -400,6 +400,17 @@ FOR UPDATE SKIP LOCKED`,
 FROM {{prefix}}ledger
 WHERE (? IS NULL OR job_id = ?) AND (? IS NULL OR user_id = ?)`,
   /**
+   * A page of the challenges in one status, by id. No index leads with status: the scan walks the
+   * primary key from the cursor, which suits its use, the Notifier's catch-up at start-up.
+   * Returns: challenge rows, ordered by id.
+   * Params: ? status, ? exclusive lower bound of id or null (twice), ? limit.
+   */
+  listChallenges: `SELECT *
+FROM {{prefix}}challenges
+WHERE status = ? AND (? IS NULL OR id > ?)
+ORDER BY id
+LIMIT ?`,
+  /**
    * A page of active challenges whose deadline is in (after, until], by deadline, then id: a range
    * of the (status, deadline, id) index that starts right after the cursor.
    * Returns: challenge rows, ordered by deadline, then id.

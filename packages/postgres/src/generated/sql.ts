@@ -570,6 +570,17 @@ RETURNING e.*`,
 FROM {{schema}}.{{prefix}}ledger
 WHERE ($1::text IS NULL OR job_id = $1) AND ($2::text IS NULL OR user_id = $2)`,
   /**
+   * A page of the challenges in one status, by id. No index leads with status: the scan walks the
+   * primary key from the cursor, which suits its use, the Notifier's catch-up at start-up.
+   * Returns: challenge rows, ordered by id.
+   * Params: $1 status, $2 exclusive lower bound of id or null, $3 limit.
+   */
+  listChallenges: `SELECT *
+FROM {{schema}}.{{prefix}}challenges
+WHERE status = $1 AND ($2::text IS NULL OR id > $2)
+ORDER BY id
+LIMIT $3`,
+  /**
    * A page of active challenges whose deadline is in (after, until], by deadline, then id: a range
    * scan of the active-deadline index that starts right after the cursor.
    * Returns: challenge rows, ordered by deadline, then id.

@@ -211,6 +211,30 @@ export function registerChallengeTests(ctx: ConformanceContext): void {
       expect(await bench.store.getChallenge(challenge.id)).toEqual(moved);
     });
 
+    it('listChallenges() pages the challenges of one status by id', async () => {
+      const challenges = [];
+      for (let i = 0; i < 4; i++) challenges.push(await seedChallenge(bench.store));
+      const [first, second, third] = [...challenges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const waiting of [third!, first!]) {
+        await bench.store.transaction((tx) => tx.transitionChallenge(transition(waiting)));
+      }
+
+      const page = await bench.store.listChallenges({ status: 'pending_admin', limit: 1 });
+      expect(page).toEqual([{ ...first!, status: 'pending_admin', updatedAt: at(HOUR) }]);
+      const next = await bench.store.listChallenges({ status: 'pending_admin', limit: 1, after: first!.id });
+      expect(next.map((c) => c.id)).toEqual([third!.id]);
+      expect(await bench.store.listChallenges({ status: 'pending_admin', limit: 1, after: third!.id })).toEqual([]);
+      const active = await bench.store.listChallenges({ status: 'active', limit: 10 });
+      expect(active.map((c) => c.id)).toEqual(
+        challenges
+          .filter((c) => c !== first && c !== third)
+          .map((c) => c.id)
+          .sort(),
+      );
+      expect(second!.status).toBe('active');
+      expect(await bench.store.listChallenges({ status: 'cancelled', limit: 10 })).toEqual([]);
+    });
+
     it('transitionChallenge() returns null when the challenge is not in from', async () => {
       const challenge = await seedChallenge(bench.store, newChallenge({ status: 'pending' }));
       const moved = await bench.store.transaction((tx) => tx.transitionChallenge(transition(challenge)));

@@ -411,6 +411,25 @@ export function runNotifierScenarios(name: string, makeStore: StoreFactory): voi
       expect(channel.sent.map((m) => m.title)).toHaveLength(2);
     });
 
+    it('catches up on the admin notices of a challenge that reached pending_admin while no Notifier ran', async () => {
+      const challenge = await create(MINUTE, ['ann']);
+      await clock.advance(MINUTE);
+      // The Scheduler moves the challenge while no Notifier listens: its event reaches nobody.
+      expect(await new Scheduler({ store, clock }).runDue()).toMatchObject({ transitioned: 1 });
+
+      const channel = createRecordingChannel();
+      const notifier = newNotifier({ channels: [channel], reminders: [], admins: () => ['root'] });
+      const log = recordNotifier([notifier]);
+      notifier.start();
+      await log.until('sent', 1);
+      await notifier.stop();
+      // A restart, or a cron-style run, stores nothing new.
+      const again = newNotifier({ channels: [channel], reminders: [], admins: () => ['root'] });
+      expect(await again.runOnce()).toMatchObject({ sent: 0 });
+      expect(await summary(challenge.id)).toEqual(['root pending_admin sent']);
+      expect(channel.sent).toHaveLength(1);
+    });
+
     it('tells each winner once when their payout entry is paid', async () => {
       const channel = createRecordingChannel();
       const notifier = newNotifier({ channels: [channel], reminders: [] });

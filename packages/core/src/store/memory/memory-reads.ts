@@ -6,6 +6,7 @@ import { payoutJobStateMachine } from '../../domain/payout';
 import { StoreError } from '../../errors';
 import { compareIds } from '../compare-ids';
 import type {
+  ChallengeFilter,
   ClosingChallengesQuery,
   InboxFilter,
   LedgerFilter,
@@ -81,6 +82,17 @@ export class MemoryReads implements StoreReads {
               c.deadline > cursor.deadline ||
               (c.deadline.getTime() === cursor.deadline.getTime() && compareStrings(c.id, cursor.id) > 0)),
         )
+        .slice(0, limit)
+        .map(copy),
+    );
+  }
+
+  listChallenges({ status, limit, after }: ChallengeFilter): Promise<Challenge[]> {
+    return this.statement(() =>
+      this.db.challenges
+        .rows(this.tx)
+        .filter((c) => c.status === status && (after === undefined || compareStrings(c.id, after) > 0))
+        .sort((a, b) => compareStrings(a.id, b.id))
         .slice(0, limit)
         .map(copy),
     );
