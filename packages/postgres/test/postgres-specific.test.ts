@@ -77,6 +77,7 @@ function eventLog() {
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const at = (ms: number) => new Date(REFERENCE.getTime() + ms);
 
 /** A migrated store on tables of its own, the statements it ran, and the quoted name of one of its tables. */
@@ -982,6 +983,40 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       expect((await pay(at(61 * MINUTE), 10))?.progress.entryIds).toEqual([ids[4]]);
       expect(await store.getPayoutJob(job.id)).toMatchObject({ status: 'completed', completedEntries: 6 });
       expect(await store.ledgerTotal({ jobId: job.id })).toEqual({ count: 6, total: 600n });
+    });
+
+    it('a cancel raises the floor to the first entry still leased, or past the last unfinished one', async () => {
+      const { store, prefix } = await migrated();
+      const floorOf = async (jobId: string) => {
+        const { rows } = await db.pool.query<{ claim_floor: string }>(
+          `SELECT claim_floor FROM "${db.schema}".${prefix}payout_jobs WHERE id = $1`,
+          [jobId],
+        );
+        return rows[0]!.claim_floor;
+      };
+      const leased = await seedJob(store, 6);
+      await lease(store, {
+        now: REFERENCE,
+        limit: 1,
+        jobId: leased.job.id,
+        leaseUntil: at(HOUR),
+        entryIds: [leased.ids[3]!],
+      });
+      await store.transaction((tx) => tx.cancelPayoutJob(leased.job.id, REFERENCE));
+      expect(await floorOf(leased.job.id)).toBe(leased.ids[3]);
+      // The leased entry can still be taken over once its lease expires, and settled.
+      const takenOver = await lease(store, {
+        now: at(2 * HOUR),
+        limit: 10,
+        jobId: leased.job.id,
+        leaseUntil: at(3 * HOUR),
+      });
+      expect(takenOver?.entries.map((e) => e.id)).toEqual([leased.ids[3]]);
+
+      const idle = await seedJob(store, 4);
+      await store.transaction((tx) => tx.cancelPayoutJob(idle.job.id, REFERENCE));
+      expect(await floorOf(idle.job.id)).toBe(String(BigInt(idle.ids[3]!) + 1n));
+      expect((await store.payoutStats()).entries).toEqual({ pending: 0, processing: 1, failed: 0 });
     });
 
     it('a completion that waited for a retry’s commit leaves the entries that retry requeued claimable', async () => {

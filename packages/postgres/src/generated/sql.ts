@@ -45,6 +45,8 @@ SELECT EXISTS (SELECT 1 FROM challenge) AS found, (SELECT count(*)::int FROM ins
    * one that a concurrent failure or retry put back to pending after this statement began is
    * cancelled too (the statement's snapshot still shows it processing or failed).
    * The entries are updated through the locked rows only, never filtered on their snapshot status.
+   * The job's claim_floor (migration 0003) rises to its first entry still processing, or past the
+   * last unfinished one: nothing below can be leased again, and stats and leases stop reading there.
    * Returns: one row: the cancelled job's columns (all null when the job was not cancellable, or
    * stopped being so before its lock was taken), changed (entries cancelled) and entry_ids (their ids
    * as text, ascending; null when none).
@@ -67,12 +69,15 @@ SELECT EXISTS (SELECT 1 FROM challenge) AS found, (SELECT count(*)::int FROM ins
   WHERE e.id = unfinished.id AND unfinished.status = 'pending'
   RETURNING e.id
 ), batch AS (
-  SELECT count(*)::int AS changed, array_agg(cancelled.id::text ORDER BY cancelled.id) AS entry_ids
+  SELECT count(*)::int AS changed, array_agg(cancelled.id::text ORDER BY cancelled.id) AS entry_ids,
+         (SELECT min(u.id) FROM unfinished u WHERE u.status = 'processing') AS first_processing,
+         (SELECT max(u.id) FROM unfinished u) AS last_unfinished
   FROM cancelled
 ), job AS (
   UPDATE {{schema}}.{{prefix}}payout_jobs j
   SET status = 'cancelled',
       cancelled_entries = j.cancelled_entries + batch.changed,
+      claim_floor = greatest(j.claim_floor, coalesce(batch.first_processing, batch.last_unfinished + 1, j.claim_floor)),
       completed_at = $2,
       updated_at = $2
   FROM cancellable, batch
@@ -868,8 +873,8 @@ LEFT JOIN paid ON true`,
    * Dashboard counts: jobs per status, unfinished entries per status, and the oldest pending entry
    * of a job that can run. Pending and processing entries lie at or above their job's claim_floor,
    * so each job's rows are read from there along (job_id, id): the unpaid entries of a running job;
-   * nothing of a job that completed (its floor passed its last entry); the rows a cancelled or failed
-   * job left above the floor where it stopped, until it is pruned. Dead-lettered entries are counted
+   * nothing of a job that completed (its floor passed its last entry) or was cancelled (its floor
+   * rose to its first leased entry); the rows a failed job left above its floor, until it is pruned. Dead-lettered entries are counted
    * by the jobs' failed_entries, which fail-entries.sql raises and retry-failed-entries.sql lowers
    * with them.
    * Returns: one row, job_counts (JSON object status → count), pending, processing, failed, oldest_pending_at.

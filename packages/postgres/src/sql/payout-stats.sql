@@ -1,8 +1,8 @@
 -- Dashboard counts: jobs per status, unfinished entries per status, and the oldest pending entry
 -- of a job that can run. Pending and processing entries lie at or above their job's claim_floor,
 -- so each job's rows are read from there along (job_id, id): the unpaid entries of a running job;
--- nothing of a job that completed (its floor passed its last entry); the rows a cancelled or failed
--- job left above the floor where it stopped, until it is pruned. Dead-lettered entries are counted
+-- nothing of a job that completed (its floor passed its last entry) or was cancelled (its floor
+-- rose to its first leased entry); the rows a failed job left above its floor, until it is pruned. Dead-lettered entries are counted
 -- by the jobs' failed_entries, which fail-entries.sql raises and retry-failed-entries.sql lowers
 -- with them.
 -- Returns: one row, job_counts (JSON object status → count), pending, processing, failed, oldest_pending_at.
