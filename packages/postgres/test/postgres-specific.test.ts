@@ -387,9 +387,9 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
     it('migrate() creates the tables, records every version, and applies nothing the second time', async () => {
       const prefix = db.freshPrefix();
       const store = storeWith(prefix);
-      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 5 });
-      expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
-      expect(await store.migrate()).toEqual({ applied: [], version: 5 });
+      expect(await store.migrationStatus()).toEqual({ version: 0, latest: 6 });
+      expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6 });
+      expect(await store.migrate()).toEqual({ applied: [], version: 6 });
       expect(await tables(prefix)).toEqual(
         [
           'accounts',
@@ -413,6 +413,7 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
         { version: 3, name: 'payout-claim-floor' },
         { version: 4, name: 'inbox' },
         { version: 5, name: 'payout-entries-hot-updates' },
+        { version: 6, name: 'challenges-pending-admin-index' },
       ]);
       const { rows: functions } = await db.pool.query<{ name: string }>(
         'SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND starts_with(p.proname, $2)',
@@ -426,18 +427,18 @@ describe.skipIf(!available)('PostgresStore on a server', () => {
       // Separate store instances stand for separate processes: each migrates on its own connection.
       const stores = Array.from({ length: 6 }, () => storeWith(prefix));
       const results = await Promise.all(stores.map((store) => store.migrate()));
-      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5]);
-      expect(results.every((result) => result.version === 5)).toBe(true);
+      expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(results.every((result) => result.version === 6)).toBe(true);
       const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${db.schema}"."${prefix}migrations"`);
-      expect(rows).toEqual([{ n: 5 }]);
+      expect(rows).toEqual([{ n: 6 }]);
     });
 
     it('migrate() creates a missing schema', async () => {
       const schema = `${db.schema}_extra`;
       const store = new PostgresStore({ pool: db.pool, schema, tablePrefix: 'x_' });
       try {
-        expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5], version: 5 });
-        expect((await store.migrationStatus()).version).toBe(5);
+        expect(await store.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6], version: 6 });
+        expect((await store.migrationStatus()).version).toBe(6);
       } finally {
         await db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       }
@@ -1212,8 +1213,8 @@ describe('PostgresStore on PGlite', () => {
   it('migrate() is idempotent and safe when called several times at once', async () => {
     const { store } = storeWith();
     const results = await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5]);
-    expect(await store.migrate()).toEqual({ applied: [], version: 5 });
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await store.migrate()).toEqual({ applied: [], version: 6 });
   });
 
   it('keeps 2^63 − 1 exact', async () => {

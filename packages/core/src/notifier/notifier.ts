@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Challenge, ChallengeId } from '../domain/challenge';
-import type { Notification } from '../domain/notification';
+import type { NewNotification, Notification } from '../domain/notification';
 import type { PayoutJobId } from '../domain/payout';
 import { DeliveryError, ListenerError, ValidationError } from '../errors';
 import type { NotifierEvents } from '../events/notifier-events';
@@ -90,6 +90,10 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   #payoutCursors = new Map<PayoutJobId, string>();
   /** Earliest instant a notification this instance failed may be retried. */
   #nextRetryAt: number | null = null;
+  /** The catch-up on admin notices in flight, which reconnects in a row share. */
+  #catchUp: Promise<void> | null = null;
+  /** When `runOnce` last caught up on admin notices (clock time, ms). */
+  #lastCatchUpAt = Number.NEGATIVE_INFINITY;
 
   /** Validates `options` (throws `ValidationError` naming the option) and applies the documented defaults. */
   constructor(options: NotifierOptions) {
@@ -102,7 +106,8 @@ export class Notifier extends EventEmitter<NotifierEvents> {
 
   /**
    * Starts planning and delivering in the background, and listening to the store for status notices;
-   * first catches up on the admin notices of challenges that reached `pending_admin` meanwhile.
+   * once listening, catches up on the admin notices of challenges that reached `pending_admin`
+   * meanwhile (and again after each reconnect).
    */
   start(): void {
     if (this.#state !== 'stopped') return;
@@ -115,7 +120,6 @@ export class Notifier extends EventEmitter<NotifierEvents> {
       }),
     );
     void this.#listenToStore();
-    this.#track(this.#noticePendingAdmins());
     this.#loop = this.#run();
   }
 
@@ -133,14 +137,19 @@ export class Notifier extends EventEmitter<NotifierEvents> {
 
   /**
    * Plans every reminder due now (re-reading every challenge closing within the longest offset),
-   * enqueues the admin notices of every challenge in `pending_admin` (each stored once), waits for
-   * status notices being enqueued, then delivers everything due, `batchSize` at a time.
+   * enqueues the admin notices of every challenge in `pending_admin` (each stored once; at most once
+   * per `pollInterval`), waits for status notices being enqueued, then delivers everything due,
+   * `batchSize` at a time.
    * For tests and cron-style hosts; `start()` runs the same steps in a loop. Failed deliveries are
    * counted and reported as events, not thrown; a failing store throws.
    */
   async runOnce(): Promise<NotifierRunSummary> {
-    const planned = await this.#planner.plan(this.#options.clock.now(), 'full');
-    await this.#noticePendingAdmins();
+    const now = this.#options.clock.now();
+    const planned = await this.#planner.plan(now, 'full');
+    if (now.getTime() - this.#lastCatchUpAt >= this.#options.pollIntervalMs) {
+      await this.#noticePendingAdmins(() => true);
+      this.#lastCatchUpAt = now.getTime();
+    }
     await this.#settleNotices();
     return { planned, ...(await this.#deliverDue()) };
   }
@@ -349,21 +358,35 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   /** Status notices and other processes' deadline changes arrive through the store's events. */
   async #listenToStore(): Promise<void> {
     const subscribe = this.#options.store.subscribe?.bind(this.#options.store);
-    if (!subscribe) return;
     try {
-      const subscription = await subscribe({
-        event: (event) => this.#onStoreEvent(event),
-        reconnected: () => {
-          this.#sweepRequested = true;
-          this.#track(this.#noticePendingAdmins());
-          this.#alarm.wake();
-        },
-      });
-      if (this.#state === 'running') this.#cleanups.push(() => subscription.close());
-      else await subscription.close();
+      if (subscribe) {
+        const subscription = await subscribe({
+          event: (event) => this.#onStoreEvent(event),
+          reconnected: () => {
+            if (this.#state !== 'running') return;
+            this.#sweepRequested = true;
+            this.#catchUpAdmins();
+            this.#alarm.wake();
+          },
+        });
+        if (this.#state === 'running') this.#cleanups.push(() => subscription.close());
+        else await subscription.close();
+      }
     } catch (err) {
       this.#report(err, { phase: 'subscribe' });
     }
+    // Only now: a transition committed before the subscription listened is in what it reads.
+    this.#catchUpAdmins();
+  }
+
+  /** Catches up on admin notices in the background, unless a catch-up is already running. */
+  #catchUpAdmins(): void {
+    if (this.#catchUp !== null || this.#state !== 'running') return;
+    const run = this.#noticePendingAdmins(() => this.#state === 'running').finally(() => {
+      this.#catchUp = null;
+    });
+    this.#catchUp = run;
+    this.#track(run);
   }
 
   #onStoreEvent({ name, data }: StoreEvent): void {
@@ -405,14 +428,25 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   /**
    * Admin notices of every challenge waiting in `pending_admin`, for those that got there while no
    * Notifier listened (or while this one's subscription was down): each is stored once whatever
-   * was enqueued before.
+   * was enqueued before, one write per page of challenges. An `admins` hook failing for one
+   * challenge is reported and the others go on; a failing store throws.
    */
-  async #noticePendingAdmins(): Promise<void> {
-    if (!this.#options.admins) return;
+  async #noticePendingAdmins(keepGoing: () => boolean): Promise<void> {
+    const { store, admins, clock } = this.#options;
+    if (!admins) return;
     let after: ChallengeId | undefined;
-    for (;;) {
-      const page = await this.#options.store.listChallenges({ status: 'pending_admin', limit: CHALLENGE_PAGE, after });
-      for (const challenge of page) await this.#noticeAdminsOf(challenge);
+    while (keepGoing()) {
+      const page = await store.listChallenges({ status: 'pending_admin', limit: CHALLENGE_PAGE, after });
+      const notices: NewNotification[] = [];
+      for (const challenge of page) {
+        if (!keepGoing()) return;
+        try {
+          notices.push(...pendingAdminNotices(challenge, await admins(challenge), clock.now()));
+        } catch (err) {
+          this.#report(err, { phase: 'statusNotice', challengeId: challenge.id });
+        }
+      }
+      if (notices.length > 0) await store.transaction((tx) => tx.enqueueNotifications(notices));
       if (page.length < CHALLENGE_PAGE) return;
       after = page.at(-1)!.id;
     }

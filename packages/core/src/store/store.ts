@@ -332,7 +332,8 @@ export interface StoreReads {
   listClosingChallenges(query: ClosingChallengesQuery): Promise<Challenge[]>;
   /**
    * The challenges in one status, ordered by id, a page at a time: the Notifier's catch-up on
-   * `pending_admin` challenges. It may read every challenge; it runs at start-up and on reconnects.
+   * `pending_admin` challenges (at start-up, after a reconnect, at most once per poll in
+   * `runOnce`). Only `pending_admin` needs to be cheap; another status may read every challenge.
    */
   listChallenges(filter: ChallengeFilter): Promise<Challenge[]>;
 

@@ -400,8 +400,9 @@ FOR UPDATE SKIP LOCKED`,
 FROM {{prefix}}ledger
 WHERE (? IS NULL OR job_id = ?) AND (? IS NULL OR user_id = ?)`,
   /**
-   * A page of the challenges in one status, by id. No index leads with status: the scan walks the
-   * primary key from the cursor, which suits its use, the Notifier's catch-up at start-up.
+   * A page of the challenges in one status, by id: the Notifier's catch-up on admin notices, at
+   * start-up, after a reconnect and at most once per pollInterval in runOnce. The status range of the
+   * (status, deadline, id) index holds the rows; they are sorted by id (a filesort of one status).
    * Returns: challenge rows, ordered by id.
    * Params: ? status, ? exclusive lower bound of id or null (twice), ? limit.
    */

@@ -575,8 +575,9 @@ RETURNING e.*`,
 FROM {{schema}}.{{prefix}}ledger
 WHERE ($1::text IS NULL OR job_id = $1) AND ($2::text IS NULL OR user_id = $2)`,
   /**
-   * A page of the challenges in one status, by id. No index leads with status: the scan walks the
-   * primary key from the cursor, which suits its use, the Notifier's catch-up at start-up.
+   * A page of the challenges in one status, by id: for pending_admin, the Notifier's catch-up on admin
+   * notices, a range of the partial index of migration 6; for another status the scan walks the
+   * primary key from the cursor and reads every challenge.
    * Returns: challenge rows, ordered by id.
    * Params: $1 status, $2 exclusive lower bound of id or null, $3 limit.
    */
@@ -906,7 +907,9 @@ CROSS JOIN LATERAL (
    * (explicitly: since migration 0003 no foreign key cascades); ledger rows and balances stay. A job
    * that still has a processing entry is kept: that entry's lease may yet end in a completion or a
    * failure, which must find the entry; processing entries sit at or above the job's claim_floor
-   * (migration 0003), where the probe starts. The job rows are locked first, as ON DELETE CASCADE did.
+   * (migration 0003), where the probe starts. OFFSET 0 keeps the probe a per-job index scan: without
+   * it Postgres turns NOT EXISTS into an anti join over every entry of the table. The job rows are
+   * locked first, as ON DELETE CASCADE did.
    * Returns: nothing; the affected row count is the number of jobs deleted.
    * Params: $1 older than, $2 limit.
    */
@@ -917,8 +920,7 @@ CROSS JOIN LATERAL (
     AND NOT EXISTS (
       SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e
       WHERE e.job_id = j.id AND e.id >= j.claim_floor AND e.status = 'processing'
-      ORDER BY e.id
-      LIMIT 1
+      OFFSET 0
     )
   ORDER BY j.completed_at, j.seq
   LIMIT $2
@@ -1330,5 +1332,15 @@ CREATE INDEX {{prefix}}inbox_unread_idx ON {{schema}}.{{prefix}}inbox (user_id, 
 DROP INDEX IF EXISTS {{schema}}.{{prefix}}payout_entries_open_idx;
 
 ALTER TABLE {{schema}}.{{prefix}}payout_entries SET (fillfactor = 50);`,
+  },
+  {
+    version: 6,
+    name: "challenges-pending-admin-index",
+    sql: `-- Settle schema version 6: an index of the challenges waiting in pending_admin, which the Notifier
+-- pages through by id when it catches up on admin notices (list-challenges.sql), instead of reading
+-- every challenge. It holds only the challenges waiting for a result: a few rows, written when a
+-- challenge enters or leaves pending_admin.
+CREATE INDEX IF NOT EXISTS {{prefix}}challenges_pending_admin_idx
+  ON {{schema}}.{{prefix}}challenges (id) WHERE status = 'pending_admin';`,
   },
 ];

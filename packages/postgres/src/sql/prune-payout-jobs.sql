@@ -2,7 +2,9 @@
 -- (explicitly: since migration 0003 no foreign key cascades); ledger rows and balances stay. A job
 -- that still has a processing entry is kept: that entry's lease may yet end in a completion or a
 -- failure, which must find the entry; processing entries sit at or above the job's claim_floor
--- (migration 0003), where the probe starts. The job rows are locked first, as ON DELETE CASCADE did.
+-- (migration 0003), where the probe starts. OFFSET 0 keeps the probe a per-job index scan: without
+-- it Postgres turns NOT EXISTS into an anti join over every entry of the table. The job rows are
+-- locked first, as ON DELETE CASCADE did.
 -- Returns: nothing; the affected row count is the number of jobs deleted.
 -- Params: $1 older than, $2 limit.
 WITH prunable AS (
@@ -12,8 +14,7 @@ WITH prunable AS (
     AND NOT EXISTS (
       SELECT 1 FROM {{schema}}.{{prefix}}payout_entries e
       WHERE e.job_id = j.id AND e.id >= j.claim_floor AND e.status = 'processing'
-      ORDER BY e.id
-      LIMIT 1
+      OFFSET 0
     )
   ORDER BY j.completed_at, j.seq
   LIMIT $2

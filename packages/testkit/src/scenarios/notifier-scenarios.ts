@@ -430,6 +430,31 @@ export function runNotifierScenarios(name: string, makeStore: StoreFactory): voi
       expect(channel.sent).toHaveLength(1);
     });
 
+    it('an admins hook failing for one waiting challenge stops neither the catch-up nor delivery', async () => {
+      const broken = await create(MINUTE, ['ann']);
+      const fine = await create(MINUTE, ['bob']);
+      await clock.advance(MINUTE);
+      expect(await new Scheduler({ store, clock }).runDue()).toMatchObject({ transitioned: 2 });
+
+      const channel = createRecordingChannel();
+      const notifier = newNotifier({
+        channels: [channel],
+        reminders: [],
+        admins: (challenge) => {
+          if (challenge.id === broken.id) throw new Error('directory unavailable');
+          return ['root'];
+        },
+      });
+      const errors: { message: string; context: Record<string, unknown> }[] = [];
+      notifier.on('error', (error) => errors.push(error));
+      expect(await notifier.runOnce()).toMatchObject({ sent: 1 });
+      expect(await summary(fine.id)).toEqual(['root pending_admin sent']);
+      expect(await summary(broken.id)).toEqual([]);
+      expect(errors).toMatchObject([
+        { message: 'directory unavailable', context: { phase: 'statusNotice', challengeId: broken.id } },
+      ]);
+    });
+
     it('tells each winner once when their payout entry is paid', async () => {
       const channel = createRecordingChannel();
       const notifier = newNotifier({ channels: [channel], reminders: [] });

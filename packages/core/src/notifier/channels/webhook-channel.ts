@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../../time/clock';
 import { type DurationInput, durationMs } from '../../time/duration';
 import { requireString } from '../../validation';
 import { toNotificationJson } from './notification-json';
-import { postWebhook, type WebhookAnswer } from './webhook-post';
+import { postWebhook, type WebhookAnswer, WebhookRequestRefused } from './webhook-post';
 import { requireWebhookSecrets, signWebhookBody, WEBHOOK_HEADERS, type WebhookSecret } from './webhook-signature';
 
 /**
@@ -122,7 +122,7 @@ export function webhookChannel(options: WebhookChannelOptions): NotificationChan
         const reason = isTimeout(err)
           ? `${target.origin} did not answer within ${timeoutMs} ms`
           : `request to ${target.origin} failed: ${describe(err)}`;
-        const retryable = !isRefusedByNode(err);
+        const retryable = !(err instanceof WebhookRequestRefused);
         throw new DeliveryError(`${name}: ${reason}`, { channel: name, retryable, cause: err, context });
       }
 
@@ -194,25 +194,6 @@ function requireExtraHeaders(field: string, value: unknown): Record<string, stri
     headers[lower] = headerValue;
   }
   return headers;
-}
-
-/**
- * Node refused to build the request (an agent for the other protocol, a URL function's odd result):
- * the same request would be refused again, so it is not retried. Checked at send time because proxy
- * agents tell their protocol only while a request is being made.
- */
-const REFUSED_BY_NODE = new Set([
-  'ERR_INVALID_PROTOCOL',
-  'ERR_INVALID_CHAR',
-  'ERR_INVALID_HTTP_TOKEN',
-  'ERR_INVALID_ARG_TYPE',
-  'ERR_INVALID_ARG_VALUE',
-  'ERR_INVALID_URL',
-]);
-
-function isRefusedByNode(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && REFUSED_BY_NODE.has(code);
 }
 
 function isTimeout(err: unknown): boolean {
