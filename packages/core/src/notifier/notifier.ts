@@ -14,7 +14,7 @@ import { type NotifierOptions, type ResolvedNotifierOptions, resolveNotifierOpti
 import { ReminderPlanner } from './reminder-planner';
 import { decideReminder, REMINDER_KIND, type SkipReason } from './reminder-policy';
 import { renderNotification } from './render-notification';
-import { payoutNotices, pendingAdminNotices } from './status-notices';
+import { PENDING_ADMIN_KIND, payoutNotices, pendingAdminNotices } from './status-notices';
 
 /** What {@link Notifier.runOnce} did. */
 export interface NotifierRunSummary {
@@ -223,7 +223,9 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     if (claimed.length === 0) return { claimed: 0, outcomes: [] };
 
     const reminders = claimed.filter((n) => n.kind === REMINDER_KIND && n.challengeId !== null);
-    const challengeIds = [...new Set(reminders.map((n) => n.challengeId!))];
+    // Reminders and admin notices are decided against the challenge as it is now.
+    const decided = claimed.filter((n) => (n.kind === REMINDER_KIND || n.kind === PENDING_ADMIN_KIND) && n.challengeId);
+    const challengeIds = [...new Set(decided.map((n) => n.challengeId!))];
     const [challenges, lastSent] = await Promise.all([
       Promise.all(challengeIds.map(async (id) => [id, await store.getChallenge(id)] as const)).then((e) => new Map(e)),
       store.lastNotificationsSent(reminders.map((n) => ({ challengeId: n.challengeId!, recipient: n.recipient }))),
@@ -284,6 +286,14 @@ export class Notifier extends EventEmitter<NotifierEvents> {
             deadline: challenge!.deadline.toISOString(),
           },
         };
+      }
+      if (
+        claimed.kind === PENDING_ADMIN_KIND &&
+        claimed.challengeId !== null &&
+        challenge?.status !== 'pending_admin'
+      ) {
+        // Resolved (or cancelled) since the notice was stored: it would ask for what is done.
+        return { notification: claimed, status: 'skipped', reason: 'challenge_not_pending_admin' };
       }
       const profile = (await this.#options.recipients?.(claimed.recipient, notification)) ?? {};
       const channels = this.#channelsFor(profile.channels);

@@ -12,7 +12,13 @@ import type { ReminderOffset } from './notifier-options';
  * - `challenge_not_active`: the challenge was cancelled, closed or deleted meanwhile;
  * - `no_channel`: the host's `recipients` hook chose no channel for this recipient.
  */
-export type SkipReason = 'superseded' | 'within_window' | 'deadline_passed' | 'challenge_not_active' | 'no_channel';
+export type SkipReason =
+  | 'superseded'
+  | 'within_window'
+  | 'deadline_passed'
+  | 'challenge_not_active'
+  | 'challenge_not_pending_admin'
+  | 'no_channel';
 
 /** The notification kind of deadline reminders. */
 export const REMINDER_KIND = 'reminder';

@@ -455,6 +455,26 @@ export function runNotifierScenarios(name: string, makeStore: StoreFactory): voi
       ]);
     });
 
+    it('skips an admin notice whose challenge was resolved before it could be sent', async () => {
+      const challenge = await create(MINUTE, ['ann']);
+      await clock.advance(MINUTE);
+      expect(await new Scheduler({ store, clock }).runDue()).toMatchObject({ transitioned: 1 });
+      const channel = createRecordingChannel().failTimes(1);
+      const notifier = newNotifier({ channels: [channel], reminders: [], admins: () => ['root'] });
+      notifier.on('error', () => {});
+      expect(await notifier.runOnce()).toMatchObject({ sent: 0, failed: 1 });
+
+      // An admin resolves it by other means while the notice waits for its retry.
+      const resolved = await store.transaction((tx) =>
+        tx.transitionChallenge({ id: challenge.id, from: 'pending_admin', to: 'completed', at: clock.now() }),
+      );
+      expect(resolved?.status).toBe('completed');
+      await clock.advance('PT10M');
+      expect(await notifier.runOnce()).toMatchObject({ sent: 0, skipped: 1 });
+      expect(await summary(challenge.id)).toEqual(['root pending_admin skipped challenge_not_pending_admin']);
+      expect(channel.sent).toHaveLength(0);
+    });
+
     it('tells each winner once when their payout entry is paid', async () => {
       const channel = createRecordingChannel();
       const notifier = newNotifier({ channels: [channel], reminders: [] });
