@@ -432,7 +432,8 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   async #noticeAdmins(challengeId: ChallengeId): Promise<void> {
     if (!this.#options.admins) return;
     const challenge = await this.#options.store.getChallenge(challengeId);
-    if (challenge) await this.#noticeAdminsOf(challenge);
+    const notices = challenge ? await this.#adminNotices(challenge) : [];
+    if (notices.length > 0) await this.#options.store.transaction((tx) => tx.enqueueNotifications(notices));
   }
 
   /**
@@ -442,7 +443,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
    * challenge is reported and the others go on; a failing store throws.
    */
   async #noticePendingAdmins(keepGoing: () => boolean): Promise<void> {
-    const { store, admins, clock } = this.#options;
+    const { store, admins } = this.#options;
     if (!admins) return;
     let after: ChallengeId | undefined;
     while (keepGoing()) {
@@ -450,11 +451,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
       const notices: NewNotification[] = [];
       for (const challenge of page) {
         if (!keepGoing()) return;
-        try {
-          notices.push(...pendingAdminNotices(challenge, await admins(challenge), clock.now()));
-        } catch (err) {
-          this.#report(err, { phase: 'statusNotice', challengeId: challenge.id });
-        }
+        notices.push(...(await this.#adminNotices(challenge)));
       }
       if (notices.length > 0) await store.transaction((tx) => tx.enqueueNotifications(notices));
       if (page.length < CHALLENGE_PAGE) return;
@@ -462,10 +459,16 @@ export class Notifier extends EventEmitter<NotifierEvents> {
     }
   }
 
-  async #noticeAdminsOf(challenge: Challenge): Promise<void> {
-    const { store, admins, clock } = this.#options;
-    const notices = pendingAdminNotices(challenge, await admins!(challenge), clock.now());
-    if (notices.length > 0) await store.transaction((tx) => tx.enqueueNotifications(notices));
+  /** The challenge's admin notices; an `admins` hook that fails is reported with the challenge, and none are made. */
+  async #adminNotices(challenge: Challenge): Promise<NewNotification[]> {
+    const { admins, clock } = this.#options;
+    if (!admins) return [];
+    try {
+      return pendingAdminNotices(challenge, await admins(challenge), clock.now());
+    } catch (err) {
+      this.#report(err, { phase: 'statusNotice', challengeId: challenge.id });
+      return [];
+    }
   }
 
   /** Announces a job's newly completed entries; at the job's end, all of them, in case batches finished out of order. */
